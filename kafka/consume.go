@@ -1,0 +1,295 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// defaultCommitTimeout bounds the final commit of a group consume, so that
+// quitting never waits long on an unreachable coordinator.
+const defaultCommitTimeout = 10 * time.Second
+
+// ErrStop, returned by a consume callback, ends the consume without error.
+var ErrStop = errors.New("stop consuming")
+
+// ConsumeOptions says what to read.
+type ConsumeOptions struct {
+	// Start is where to begin in every partition; with Group, only where the
+	// group has no committed offset.
+	Start Start
+	// Partitions limits reading to these partitions; nil reads all.
+	Partitions []int32
+	// Count stops after this many records; 0 means no limit.
+	Count int
+	// UntilEnd stops once every partition reaches the end it had when
+	// reading began.
+	UntilEnd bool
+	// Group joins this consumer group and commits what was handed to the
+	// callback. Without it nothing is committed and nobody's offsets move.
+	Group string
+	// OnError, when set, is told about fetch errors and reading goes on
+	// (franz-go retries what is retryable); without it the first fetch
+	// error ends the consume.
+	OnError func(error)
+}
+
+// Consume reads topic and calls fn for every record, in offset order within
+// each partition, until ctx is done, fn returns an error (ErrStop ends it
+// cleanly), Count records were handed over, or UntilEnd is met.
+func (s *Session) Consume(ctx context.Context, topic string, o ConsumeOptions, fn func(*kgo.Record) error) error {
+	n := 0
+	return s.consume(ctx, topic, o, func(p *kgo.FetchPartition) error {
+		for _, r := range p.Records {
+			if err := fn(r); err != nil {
+				return err
+			}
+			n++
+			if o.Count > 0 && n >= o.Count {
+				return ErrStop
+			}
+		}
+		return nil
+	})
+}
+
+// positions resolves where each partition starts and, for UntilEnd, where it
+// ends, from the watermarks listed now.
+type positions struct {
+	start map[int32]int64
+	end   map[int32]int64
+}
+
+func (s *Session) resolve(ctx context.Context, topic string, parts []int32, st Start) (positions, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	lows, err := s.adm.ListStartOffsets(ctx, topic)
+	if err == nil {
+		err = lows.Error()
+	}
+	if err != nil {
+		return positions{}, Explain(fmt.Errorf("list start offsets of %s: %w", topic, err), s.ep)
+	}
+	highs, err := s.adm.ListEndOffsets(ctx, topic)
+	if err == nil {
+		err = highs.Error()
+	}
+	if err != nil {
+		return positions{}, Explain(fmt.Errorf("list end offsets of %s: %w", topic, err), s.ep)
+	}
+	var atTime map[int32]int64
+	if st.Kind == FromTime {
+		listed, err := s.adm.ListOffsetsAfterMilli(ctx, st.Time.UnixMilli(), topic)
+		if err == nil {
+			err = listed.Error()
+		}
+		if err != nil {
+			return positions{}, Explain(fmt.Errorf("find offsets of %s at %s: %w", topic, st, err), s.ep)
+		}
+		atTime = map[int32]int64{}
+		listed.Each(func(l kadm.ListedOffset) { atTime[l.Partition] = l.Offset })
+	}
+	pos := positions{start: map[int32]int64{}, end: map[int32]int64{}}
+	for _, p := range parts {
+		lo, _ := lows.Lookup(topic, p)
+		hi, _ := highs.Lookup(topic, p)
+		pos.end[p] = hi.Offset
+		var at int64
+		switch st.Kind {
+		case FromBeginning:
+			at = lo.Offset
+		case FromEnd:
+			at = hi.Offset
+		case FromOffset:
+			at = min(max(st.Offset, lo.Offset), hi.Offset)
+		case FromTail:
+			at = max(hi.Offset-st.Offset, lo.Offset)
+		case FromTime:
+			at = atTime[p]
+			if at < 0 { // no record at or after the time
+				at = hi.Offset
+			}
+		}
+		pos.start[p] = at
+	}
+	return pos, nil
+}
+
+// consume is the engine behind Consume and Tail: it hands over whole fetched
+// partitions so that callers can take a lock once per batch, not per record.
+func (s *Session) consume(ctx context.Context, topic string, o ConsumeOptions, fn func(*kgo.FetchPartition) error) error {
+	all, err := s.partitionsOf(ctx, topic)
+	if err != nil {
+		return err
+	}
+	parts := all
+	if o.Partitions != nil {
+		for _, p := range o.Partitions {
+			if !slices.Contains(all, p) {
+				return fmt.Errorf("topic %s has no partition %d: it has partitions 0 to %d", topic, p, len(all)-1)
+			}
+		}
+		parts = o.Partitions
+	}
+	pos, err := s.resolve(ctx, topic, parts, o.Start)
+	if err != nil {
+		return err
+	}
+	var opts []kgo.Opt
+	if o.Group != "" {
+		if o.Partitions != nil {
+			return fmt.Errorf("a consumer group is assigned partitions by the cluster: drop -p, or drop -g to read chosen partitions")
+		}
+		opts = append(opts, kgo.ConsumerGroup(o.Group), kgo.ConsumeTopics(topic),
+			kgo.ConsumeResetOffset(kgoOffset(o.Start)), kgo.AutoCommitMarks())
+	} else {
+		assign := map[int32]kgo.Offset{}
+		for _, p := range parts {
+			assign[p] = kgo.NewOffset().At(pos.start[p])
+		}
+		opts = append(opts, kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: assign}))
+	}
+	cl, err := kgo.NewClient(s.clientOpts(opts...)...)
+	if err != nil {
+		return fmt.Errorf("configure consumer: %w", err)
+	}
+	defer cl.Close()
+
+	// Partitions already at their end count as done for UntilEnd; with a
+	// group, a partition starts at its committed offset when it has one.
+	pending := map[int32]bool{}
+	if o.UntilEnd {
+		start := pos.start
+		if o.Group != "" {
+			if start, err = s.groupStarts(ctx, o.Group, topic, pos.start); err != nil {
+				return err
+			}
+		}
+		for _, p := range parts {
+			if start[p] < pos.end[p] {
+				pending[p] = true
+			}
+		}
+		if len(pending) == 0 {
+			return nil
+		}
+	}
+
+	for {
+		fetches := cl.PollFetches(ctx)
+		if ctx.Err() != nil {
+			return commitOnExit(cl, o.Group, nil)
+		}
+		var fetchErr error
+		fetches.EachError(func(t string, p int32, err error) {
+			if errors.Is(err, context.Canceled) || errors.Is(err, kgo.ErrClientClosed) {
+				return
+			}
+			err = Explain(fmt.Errorf("fetch %s/%d: %w", t, p, err), s.ep)
+			if o.OnError != nil {
+				o.OnError(err)
+			} else if fetchErr == nil {
+				fetchErr = err
+			}
+		})
+		if fetchErr != nil {
+			return commitOnExit(cl, o.Group, fetchErr)
+		}
+		var stop error
+		fetches.EachPartition(func(ftp kgo.FetchTopicPartition) {
+			fp := ftp.FetchPartition
+			if stop != nil || len(fp.Records) == 0 {
+				return
+			}
+			if o.UntilEnd {
+				// Records past the end seen at start belong to a later run.
+				end := pos.end[fp.Partition]
+				i := len(fp.Records)
+				for i > 0 && fp.Records[i-1].Offset >= end {
+					i--
+				}
+				fp.Records = fp.Records[:i]
+				if len(fp.Records) == 0 || fp.Records[len(fp.Records)-1].Offset+1 >= end {
+					delete(pending, fp.Partition)
+				}
+			}
+			if len(fp.Records) > 0 {
+				stop = fn(&fp)
+				if o.Group != "" {
+					cl.MarkCommitRecords(fp.Records...)
+				}
+			}
+		})
+		if stop != nil {
+			if errors.Is(stop, ErrStop) {
+				stop = nil
+			}
+			return commitOnExit(cl, o.Group, stop)
+		}
+		if o.UntilEnd && len(pending) == 0 {
+			return commitOnExit(cl, o.Group, nil)
+		}
+	}
+}
+
+// commitOnExit commits what was handed over when reading with a group, so
+// that the next run continues after it; err is passed through.
+func commitOnExit(cl *kgo.Client, group string, err error) error {
+	if group == "" {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), defaultCommitTimeout)
+	defer cancel()
+	if cerr := cl.CommitMarkedOffsets(ctx); cerr != nil && err == nil {
+		return fmt.Errorf("commit offsets of group %s: %w", group, cerr)
+	}
+	return err
+}
+
+// groupStarts returns where a group will start in each partition: its
+// committed offset, or the resolved start where it has none.
+func (s *Session) groupStarts(ctx context.Context, group, topic string, resolved map[int32]int64) (map[int32]int64, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	committed, err := s.adm.FetchOffsets(ctx, group)
+	if err == nil {
+		err = committed.Error()
+	}
+	if errors.Is(err, kerr.GroupIDNotFound) {
+		err = nil // a new group: nothing committed yet
+	}
+	if err != nil {
+		return nil, Explain(fmt.Errorf("fetch offsets of group %s: %w", group, err), s.ep)
+	}
+	out := map[int32]int64{}
+	for p, at := range resolved {
+		out[p] = at
+		if c, ok := committed.Lookup(topic, p); ok && c.At >= 0 {
+			out[p] = c.At
+		}
+	}
+	return out, nil
+}
+
+// kgoOffset turns a start into the offset a group uses where it has no
+// commit. An absolute offset or a time cannot be expressed per partition
+// there, so they map to their nearest franz-go form.
+func kgoOffset(st Start) kgo.Offset {
+	switch st.Kind {
+	case FromBeginning:
+		return kgo.NewOffset().AtStart()
+	case FromOffset:
+		return kgo.NewOffset().At(st.Offset)
+	case FromTail:
+		return kgo.NewOffset().AtEnd().Relative(-st.Offset)
+	case FromTime:
+		return kgo.NewOffset().AfterMilli(st.Time.UnixMilli())
+	}
+	return kgo.NewOffset().AtEnd()
+}

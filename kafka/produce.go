@@ -1,0 +1,191 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// Delivery is what became of one produced record.
+type Delivery struct {
+	Topic     string
+	Partition int32
+	Offset    int64
+	Timestamp time.Time
+	// Latency is from the call to Produce to the acknowledgement.
+	Latency time.Duration
+	// Err is why the record was not written; nil means acknowledged by all
+	// in-sync replicas.
+	Err error
+}
+
+// AnyPartition lets the partitioner choose (sticky, or by key hash).
+const AnyPartition int32 = -1
+
+// Message is a record to produce.
+type Message struct {
+	Topic     string
+	Key       []byte // nil for no key
+	Value     []byte
+	Headers   []kgo.RecordHeader
+	Partition int32 // AnyPartition, or a fixed partition
+}
+
+// deliveryTimeout bounds how long a record may wait for its acknowledgement,
+// so that a produce never hangs on an unreachable cluster.
+const deliveryTimeout = 60 * time.Second
+
+// idemRefusedNotice is told once when the cluster refuses idempotent writes.
+const idemRefusedNotice = "the cluster refused idempotent writes (on MSK with IAM the policy needs kafka-cluster:WriteDataIdempotently on the cluster): producing without idempotence, so a retried send may be written twice"
+
+// Produce sends m with acks=all and calls done exactly once with its
+// delivery, from a franz-go goroutine. It never blocks on the network: the
+// record is buffered (Produce blocks only when the buffer is full or ctx is
+// done). Writes are idempotent by default; when the cluster refuses that,
+// the session falls back to plain writes and says so in Notices.
+func (s *Session) Produce(ctx context.Context, m Message, done func(Delivery)) {
+	s.produce(ctx, m, time.Now(), done, true)
+}
+
+func (s *Session) produce(ctx context.Context, m Message, start time.Time, done func(Delivery), mayRetry bool) {
+	cl, idem, err := s.producer()
+	if err != nil {
+		done(Delivery{Topic: m.Topic, Partition: m.Partition, Offset: -1, Err: err})
+		return
+	}
+	rec := m.record(ctx)
+	cl.Produce(ctx, rec, func(r *kgo.Record, err error) {
+		if err != nil && idem && mayRetry && (errors.Is(err, kerr.ClusterAuthorizationFailed) || errors.Is(err, kerr.TransactionalIDAuthorizationFailed) || (errors.Is(err, kgo.ErrClientClosed) && s.replaced(cl))) {
+			s.dropIdempotence(cl)
+			// Off the promise goroutine: producing from inside a
+			// promise can block on a full buffer of the same client.
+			go s.produce(ctx, m, start, done, false)
+			return
+		}
+		d := Delivery{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset, Timestamp: r.Timestamp, Latency: time.Since(start), Err: err}
+		if err != nil {
+			d.Offset = -1
+			d.Err = Explain(fmt.Errorf("produce to %s: %w", m.Topic, err), s.ep)
+		}
+		done(d)
+	})
+}
+
+// ProduceSync sends m and waits for its delivery.
+func (s *Session) ProduceSync(ctx context.Context, m Message) Delivery {
+	ch := make(chan Delivery, 1)
+	s.Produce(ctx, m, func(d Delivery) { ch <- d })
+	return <-ch
+}
+
+// Flush waits until every record produced so far has its delivery.
+func (s *Session) Flush(ctx context.Context) error {
+	s.prodMu.Lock()
+	cl := s.prod
+	s.prodMu.Unlock()
+	if cl == nil {
+		return nil
+	}
+	return cl.Flush(ctx)
+}
+
+// Notices returns things the session decided on its own that the user
+// should know, such as producing without idempotence.
+func (s *Session) Notices() []string {
+	s.prodMu.Lock()
+	defer s.prodMu.Unlock()
+	return append([]string(nil), s.notices...)
+}
+
+func (m Message) record(ctx context.Context) *kgo.Record {
+	r := &kgo.Record{Topic: m.Topic, Key: m.Key, Value: m.Value, Headers: m.Headers, Partition: m.Partition, Context: ctx}
+	if m.Partition != AnyPartition {
+		r.Context = context.WithValue(ctx, fixedPartitionKey{}, true)
+	}
+	return r
+}
+
+// producer returns the producing client, creating it on first use.
+func (s *Session) producer() (*kgo.Client, bool, error) {
+	s.prodMu.Lock()
+	defer s.prodMu.Unlock()
+	if s.prod != nil {
+		return s.prod, s.idempotent, nil
+	}
+	opts := []kgo.Opt{
+		kgo.RequiredAcks(kgo.AllISRAcks()),
+		kgo.RecordPartitioner(fixedOrSticky{kgo.StickyKeyPartitioner(nil)}),
+		kgo.RecordDeliveryTimeout(deliveryTimeout),
+		kgo.ProducerLinger(0),
+	}
+	if !s.idempotent {
+		opts = append(opts, kgo.DisableIdempotentWrite())
+	}
+	cl, err := kgo.NewClient(s.clientOpts(opts...)...)
+	if err != nil {
+		return nil, false, fmt.Errorf("configure producer: %w", err)
+	}
+	s.prod = cl
+	return cl, s.idempotent, nil
+}
+
+// replaced reports whether cl is no longer the session's producer.
+func (s *Session) replaced(cl *kgo.Client) bool {
+	s.prodMu.Lock()
+	defer s.prodMu.Unlock()
+	return s.prod != cl
+}
+
+// dropIdempotence replaces the idempotent producer cl with a plain one, once.
+func (s *Session) dropIdempotence(cl *kgo.Client) {
+	s.prodMu.Lock()
+	defer s.prodMu.Unlock()
+	if s.prod != cl || !s.idempotent {
+		return
+	}
+	s.idempotent = false
+	s.prod = nil
+	s.notices = append(s.notices, idemRefusedNotice)
+	// Closing waits for this client's promises, one of which is running
+	// now; close in the background. Records still buffered there fail
+	// with ErrClientClosed and are sent again on the new client.
+	go cl.Close()
+}
+
+type fixedPartitionKey struct{}
+
+// fixedOrSticky uses the record's own partition when the caller fixed one
+// and franz-go's sticky key partitioner otherwise, so that one producer
+// serves both.
+type fixedOrSticky struct{ kgo.Partitioner }
+
+func (f fixedOrSticky) ForTopic(t string) kgo.TopicPartitioner {
+	return &fixedOrStickyTopic{f.Partitioner.ForTopic(t)}
+}
+
+type fixedOrStickyTopic struct{ kgo.TopicPartitioner }
+
+func (f *fixedOrStickyTopic) RequiresConsistency(r *kgo.Record) bool {
+	return isFixed(r) || f.TopicPartitioner.RequiresConsistency(r)
+}
+
+func (f *fixedOrStickyTopic) Partition(r *kgo.Record, n int) int {
+	if isFixed(r) {
+		return int(r.Partition) // out of range fails the record
+	}
+	return f.TopicPartitioner.Partition(r, n)
+}
+
+func (f *fixedOrStickyTopic) OnNewBatch() {
+	if nb, ok := f.TopicPartitioner.(kgo.TopicPartitionerOnNewBatch); ok {
+		nb.OnNewBatch()
+	}
+}
+
+func isFixed(r *kgo.Record) bool {
+	return r.Context != nil && r.Context.Value(fixedPartitionKey{}) != nil
+}

@@ -1,0 +1,203 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// DefaultRingSize is how many records a tail keeps when not told otherwise:
+// enough to scroll back through, bounded so that a busy topic cannot
+// exhaust memory.
+const DefaultRingSize = 10000
+
+// TailOptions says what a tail reads and how much it keeps.
+type TailOptions struct {
+	Start      Start
+	Partitions []int32 // nil for all
+	// RingSize is how many of the newest records are kept; 0 means
+	// DefaultRingSize.
+	RingSize int
+}
+
+// TailState is where a tail stands.
+type TailState int
+
+// Tail states.
+const (
+	TailStarting TailState = iota
+	TailRunning
+	TailFailed  // stopped with an error
+	TailStopped // closed by the caller
+)
+
+// PartitionStats is one partition's progress in a tail.
+type PartitionStats struct {
+	Partition int32
+	// Next is the offset after the last record received; -1 before any.
+	Next int64
+	// High is the partition's high watermark as last fetched; -1 unknown.
+	High int64
+	// Received counts records received from this partition.
+	Received int64
+}
+
+// TailStats is a snapshot of a tail's counters.
+type TailStats struct {
+	State      TailState
+	Received   int64
+	Started    time.Time
+	Partitions []PartitionStats // sorted by partition
+	// Err is the error that stopped the tail, or the latest fetch error
+	// while it goes on.
+	Err error
+}
+
+// Tail reads a topic in the background into a bounded ring of the newest
+// records. Readers take a window of the ring (Window) and counters (Stats)
+// whenever they draw, so the cost of looking depends on the window, never on
+// how much was consumed.
+type Tail struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu       sync.Mutex
+	ring     []*kgo.Record
+	head     int // index of the oldest record when full
+	n        int // records in the ring
+	received int64
+	seq      uint64 // bumps on every change, so readers can skip redraws
+	parts    map[int32]*PartitionStats
+	state    TailState
+	err      error
+	started  time.Time
+}
+
+// Tail starts reading topic with its own consumer (direct assignment, no
+// group, so nobody's committed offsets move). Close stops it.
+func (s *Session) Tail(ctx context.Context, topic string, o TailOptions) *Tail {
+	size := o.RingSize
+	if size <= 0 {
+		size = DefaultRingSize
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	t := &Tail{cancel: cancel, done: make(chan struct{}), ring: make([]*kgo.Record, size), parts: map[int32]*PartitionStats{}, started: time.Now()}
+	go func() {
+		defer close(t.done)
+		err := s.consume(ctx, topic, ConsumeOptions{
+			Start:      o.Start,
+			Partitions: o.Partitions,
+			OnError:    t.setErr,
+		}, t.ingest)
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		t.seq++
+		switch {
+		case err != nil && !errors.Is(err, context.Canceled):
+			t.state, t.err = TailFailed, err
+		default:
+			t.state = TailStopped
+		}
+	}()
+	return t
+}
+
+func (t *Tail) setErr(err error) {
+	t.mu.Lock()
+	t.err = err
+	t.seq++
+	t.mu.Unlock()
+}
+
+// ingest adds one fetched partition's records under one lock.
+func (t *Tail) ingest(p *kgo.FetchPartition) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.state, t.err = TailRunning, nil
+	ps := t.parts[p.Partition]
+	if ps == nil {
+		ps = &PartitionStats{Partition: p.Partition, Next: -1, High: -1}
+		t.parts[p.Partition] = ps
+	}
+	ps.High = p.HighWatermark
+	size := len(t.ring)
+	recs := p.Records
+	if len(recs) > size {
+		recs = recs[len(recs)-size:]
+	}
+	for _, r := range recs {
+		if t.n < size {
+			t.ring[(t.head+t.n)%size] = r
+			t.n++
+		} else {
+			t.ring[t.head] = r
+			t.head = (t.head + 1) % size
+		}
+	}
+	if k := len(p.Records); k > 0 {
+		ps.Next = p.Records[k-1].Offset + 1
+		ps.Received += int64(k)
+		t.received += int64(k)
+	}
+	t.seq++
+	return nil
+}
+
+// Len is how many records the ring holds now.
+func (t *Tail) Len() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.n
+}
+
+// Seq changes whenever the tail changes; equal values mean nothing to redraw.
+func (t *Tail) Seq() uint64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.seq
+}
+
+// Window returns up to n records ending `back` records before the newest,
+// oldest first. Window(0, h) is the newest screenful.
+func (t *Tail) Window(back, n int) []*kgo.Record {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if back < 0 {
+		back = 0
+	}
+	end := t.n - back
+	if end <= 0 || n <= 0 {
+		return nil
+	}
+	start := max(end-n, 0)
+	out := make([]*kgo.Record, 0, end-start)
+	for i := start; i < end; i++ {
+		out = append(out, t.ring[(t.head+i)%len(t.ring)])
+	}
+	return out
+}
+
+// Stats returns the tail's counters.
+func (t *Tail) Stats() TailStats {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	st := TailStats{State: t.state, Received: t.received, Started: t.started, Err: t.err}
+	for _, p := range t.parts {
+		st.Partitions = append(st.Partitions, *p)
+	}
+	sort.Slice(st.Partitions, func(i, j int) bool { return st.Partitions[i].Partition < st.Partitions[j].Partition })
+	return st
+}
+
+// Close stops the tail and waits for its consumer to close.
+func (t *Tail) Close() {
+	t.cancel()
+	<-t.done
+}
+
+// Done is closed when the tail has stopped.
+func (t *Tail) Done() <-chan struct{} { return t.done }

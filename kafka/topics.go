@@ -1,0 +1,182 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+)
+
+// Topic is one line of the topic list.
+type Topic struct {
+	Name        string
+	Internal    bool
+	Partitions  int
+	Replication int
+	// Messages is the sum over partitions of high minus low watermark: what
+	// the log holds, which overcounts compacted topics and transaction markers.
+	Messages int64
+	// Err is set when the topic or some of its offsets could not be read;
+	// the other fields hold what could.
+	Err error
+}
+
+// Topics lists every topic the credentials can describe, internal topics
+// included (callers filter), sorted by name, with message counts. Per-topic
+// failures are kept in Topic.Err rather than failing the whole list.
+func (s *Session) Topics(ctx context.Context) ([]Topic, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	details, err := s.adm.ListTopicsWithInternal(ctx)
+	if err != nil {
+		return nil, Explain(fmt.Errorf("list topics: %w", err), s.ep)
+	}
+	names := details.Names()
+	starts, errS := s.adm.ListStartOffsets(ctx, names...)
+	ends, errE := s.adm.ListEndOffsets(ctx, names...)
+	offErr := errors.Join(errS, errE)
+	out := make([]Topic, 0, len(names))
+	for _, name := range names {
+		d := details[name]
+		t := Topic{Name: name, Internal: d.IsInternal, Partitions: len(d.Partitions), Replication: d.Partitions.NumReplicas(), Err: d.Err}
+		for p := range d.Partitions {
+			lo, okLo := starts.Lookup(name, p)
+			hi, okHi := ends.Lookup(name, p)
+			switch {
+			case !okLo || !okHi:
+				if t.Err == nil {
+					t.Err = offErr
+				}
+			case lo.Err != nil || hi.Err != nil:
+				if t.Err == nil {
+					t.Err = errors.Join(lo.Err, hi.Err)
+				}
+			case hi.Offset > lo.Offset:
+				t.Messages += hi.Offset - lo.Offset
+			}
+		}
+		if t.Err != nil {
+			t.Err = Explain(t.Err, s.ep)
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// PartitionInfo is one partition of a topic's detail.
+type PartitionInfo struct {
+	Partition int32
+	Leader    int32
+	Replicas  []int32
+	ISR       []int32
+	Low, High int64
+	Err       error
+}
+
+// ConfigEntry is one topic config and where its value comes from.
+type ConfigEntry struct {
+	Name      string
+	Value     string
+	Source    string // e.g. DEFAULT_CONFIG, DYNAMIC_TOPIC_CONFIG
+	Sensitive bool
+}
+
+// TopicDetail is a topic's partitions and configs.
+type TopicDetail struct {
+	Name       string
+	Internal   bool
+	Partitions []PartitionInfo
+	Configs    []ConfigEntry
+	// ConfigErr is set when configs could not be read (for instance, the
+	// IAM policy lacks kafka-cluster:DescribeTopicDynamicConfiguration);
+	// partitions are still shown.
+	ConfigErr error
+}
+
+// DescribeTopic returns a topic's partitions with leader, replicas, ISR and
+// watermarks, and its configs.
+func (s *Session) DescribeTopic(ctx context.Context, topic string) (TopicDetail, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	details, err := s.adm.ListTopicsWithInternal(ctx, topic)
+	if err != nil {
+		return TopicDetail{}, Explain(fmt.Errorf("describe topic %s: %w", topic, err), s.ep)
+	}
+	d, ok := details[topic]
+	if !ok || errors.Is(d.Err, kerr.UnknownTopicOrPartition) {
+		return TopicDetail{}, fmt.Errorf("topic %q does not exist: check the name with `mskx topics`", topic)
+	}
+	if d.Err != nil {
+		return TopicDetail{}, Explain(fmt.Errorf("describe topic %s: %w", topic, d.Err), s.ep)
+	}
+	td := TopicDetail{Name: topic, Internal: d.IsInternal}
+	starts, errS := s.adm.ListStartOffsets(ctx, topic)
+	ends, errE := s.adm.ListEndOffsets(ctx, topic)
+	for _, p := range d.Partitions.Sorted() {
+		pi := PartitionInfo{Partition: p.Partition, Leader: p.Leader, Replicas: p.Replicas, ISR: p.ISR, Low: -1, High: -1, Err: p.Err}
+		if lo, ok := starts.Lookup(topic, p.Partition); ok && lo.Err == nil {
+			pi.Low = lo.Offset
+		} else if pi.Err == nil {
+			pi.Err = errors.Join(errS, lo.Err)
+		}
+		if hi, ok := ends.Lookup(topic, p.Partition); ok && hi.Err == nil {
+			pi.High = hi.Offset
+		} else if pi.Err == nil {
+			pi.Err = errors.Join(errE, hi.Err)
+		}
+		td.Partitions = append(td.Partitions, pi)
+	}
+	rcs, err := s.adm.DescribeTopicConfigs(ctx, topic)
+	if err == nil && len(rcs) == 1 {
+		err = rcs[0].Err
+	}
+	if err != nil {
+		td.ConfigErr = Explain(fmt.Errorf("describe configs of %s: %w", topic, err), s.ep)
+		return td, nil
+	}
+	for _, c := range rcs[0].Configs {
+		e := ConfigEntry{Name: c.Key, Source: c.Source.String(), Sensitive: c.Sensitive}
+		if c.Value != nil {
+			e.Value = *c.Value
+		}
+		td.Configs = append(td.Configs, e)
+	}
+	sort.Slice(td.Configs, func(i, j int) bool { return td.Configs[i].Name < td.Configs[j].Name })
+	return td, nil
+}
+
+// CreateTopic creates a topic; replication -1 uses the broker default. It
+// exists for tests and the demo now, and for topic admin later.
+func (s *Session) CreateTopic(ctx context.Context, topic string, partitions int32, replication int16, configs map[string]*string) error {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	resp, err := s.adm.CreateTopic(ctx, partitions, replication, configs, topic)
+	if err == nil {
+		err = resp.Err
+	}
+	if err != nil {
+		return Explain(fmt.Errorf("create topic %s: %w", topic, err), s.ep)
+	}
+	return nil
+}
+
+// partitionsOf returns a topic's partition numbers, or an error saying the
+// topic does not exist.
+func (s *Session) partitionsOf(ctx context.Context, topic string) ([]int32, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	details, err := s.adm.ListTopicsWithInternal(ctx, topic)
+	if err != nil {
+		return nil, Explain(fmt.Errorf("describe topic %s: %w", topic, err), s.ep)
+	}
+	d, ok := details[topic]
+	if !ok || errors.Is(d.Err, kerr.UnknownTopicOrPartition) {
+		return nil, fmt.Errorf("topic %q does not exist: check the name with `mskx topics`", topic)
+	}
+	if d.Err != nil {
+		return nil, Explain(fmt.Errorf("describe topic %s: %w", topic, d.Err), s.ep)
+	}
+	return d.Partitions.Numbers(), nil
+}
