@@ -105,7 +105,11 @@ func hintFor(err error, ep Endpoint) string {
 			return "the broker closed the connection during login: check the auth mode matches the port (" + ports + ")"
 		}
 	case errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
-		return "no answer in time: check that the security group lets this host reach the brokers' port, and that the bootstrap string fits your network (private inside the VPC, public outside)"
+		hint := "no answer in time: check that the security group lets this host reach the brokers' port, and that the bootstrap string fits your network (private inside the VPC, public outside)"
+		if ep.TLS != nil {
+			hint += "; a TLS handshake that gets no answer can also mean the port is plaintext (9092)"
+		}
+		return hint
 	}
 	return ""
 }

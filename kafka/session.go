@@ -111,7 +111,11 @@ func Open(ctx context.Context, ep Endpoint, opts ...Opt) (*Session, error) {
 		return nil, fmt.Errorf("configure client: %w", err)
 	}
 	s.cl, s.adm = cl, kadm.NewClient(cl)
-	if _, err := s.Metadata(ctx); err != nil {
+	// One connection attempt per seed is enough to know: retrying dials
+	// that time out only makes the user wait longer for the same answer.
+	octx, cancel := context.WithTimeout(ctx, min(time.Duration(len(ep.Brokers))*c.dialTimeout+time.Second, c.reqTimeout))
+	defer cancel()
+	if _, err := s.Metadata(octx); err != nil {
 		cl.Close()
 		return nil, err
 	}
