@@ -319,4 +319,3 @@ func TestWhoAmIBaseUser(t *testing.T) {
 		t.Errorf("unknown profile: %v", err)
 	}
 }
-
