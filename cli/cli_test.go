@@ -361,3 +361,34 @@ func TestHelp(t *testing.T) {
 }
 
 func regexpMatch(re, s string) bool { return regexp.MustCompile(re).MatchString(s) }
+
+// -v logs what the client does, and never a password, secret key or token.
+func TestVerboseLogsNoSecrets(t *testing.T) {
+	aws := awstest.New(t)
+	aws.Env(t)
+	scram := kafkatest.New(t, kafkatest.SCRAM("carol", "Pw-Never-Shown-8271"), kafkatest.Topics(1, "orders"))
+	aws.PutSecret("AmazonMSK_carol", `{"username":"carol","password":"Pw-Never-Shown-8271"}`)
+	r := run(t, map[string]string{"MSK_SCRAM_SECRET_NAME": "AmazonMSK_carol"}, "", append([]string{"topics", "-v"}, connArgs(scram)...)...).must(t, "topics -v")
+	if !strings.Contains(r.stderr, "sasl") || !strings.Contains(r.stderr, "connect") {
+		t.Errorf("verbose log lacks connection and SASL steps:\n%s", r.stderr)
+	}
+	if strings.Contains(r.stderr+r.stdout, "Pw-Never-Shown-8271") {
+		t.Error("the SCRAM password appears in the output")
+	}
+
+	iam := kafkatest.New(t, kafkatest.IAM(awstest.Region, awstest.AccessKeyID, awstest.SecretAccessKey), kafkatest.Topics(1, "orders"))
+	r = run(t, nil, "", append([]string{"check", "-v"}, connArgs(iam)...)...).must(t, "check -v")
+	out := r.stderr + r.stdout
+	if !strings.Contains(r.stderr, "OAUTHBEARER") {
+		t.Errorf("verbose check log lacks the SASL mechanism:\n%s", r.stderr)
+	}
+	// A token is base64 of https://kafka.REGION.amazonaws.com/?...
+	for _, secret := range []string{awstest.SecretAccessKey, "X-Amz-Signature", "auth=Bearer", "aHR0cHM6Ly9rYWZrYS"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("IAM output contains %q", secret)
+		}
+	}
+	if !strings.Contains(r.stdout, "ok   identity") || !strings.Contains(r.stdout, awstest.UserARN) || !strings.Contains(r.stdout, "OAUTHBEARER accepted") {
+		t.Errorf("IAM check output:\n%s", r.stdout)
+	}
+}

@@ -57,7 +57,7 @@ func runCheck(ctx context.Context, st IO, conn *connFlags) error {
 			return fmt.Errorf("check failed at identity")
 		}
 	}
-	_, err = kafka.Check(ctx, endpoint(cl), conn.timeout, func(s kafka.Step) { printStep(st, s) })
+	_, err = kafka.Check(ctx, endpoint(cl), conn.timeout, func(s kafka.Step) { printStep(st, s) }, conn.sessionOpts(st)...)
 	if err != nil {
 		return fmt.Errorf("check failed")
 	}

@@ -26,8 +26,12 @@ type Step struct {
 // Check connects step by step (resolve, TCP, TLS, SASL, metadata), calling
 // report as each step ends, and stops at the first failure. It returns the
 // steps and the first failure, or nil when every step passed. Each network
-// step is bounded by dialTimeout.
-func Check(ctx context.Context, ep Endpoint, dialTimeout time.Duration, report func(Step)) ([]Step, error) {
+// step is bounded by dialTimeout. Of opts, only Logger applies.
+func Check(ctx context.Context, ep Endpoint, dialTimeout time.Duration, report func(Step), opts ...Opt) ([]Step, error) {
+	c := defaultCfg()
+	for _, o := range opts {
+		o(&c)
+	}
 	var steps []Step
 	run := func(name string, fn func(ctx context.Context) (string, error)) error {
 		sctx, cancel := context.WithTimeout(ctx, dialTimeout)
@@ -120,14 +124,17 @@ func Check(ctx context.Context, ep Endpoint, dialTimeout time.Duration, report f
 	}
 
 	// The rest goes through franz-go, pinned to the seed that answered.
-	opts := []kgo.Opt{kgo.SeedBrokers(seed), kgo.DialTimeout(dialTimeout), kgo.RequestRetries(0), kgo.RetryTimeout(dialTimeout)}
+	kopts := []kgo.Opt{kgo.SeedBrokers(seed), kgo.DialTimeout(dialTimeout), kgo.RequestRetries(0), kgo.RetryTimeout(dialTimeout)}
 	if ep.TLS != nil {
-		opts = append(opts, kgo.DialTLSConfig(ep.TLS.Clone()))
+		kopts = append(kopts, kgo.DialTLSConfig(ep.TLS.Clone()))
 	}
 	if ep.SASL != nil {
-		opts = append(opts, kgo.SASL(ep.SASL))
+		kopts = append(kopts, kgo.SASL(ep.SASL))
 	}
-	cl, err := kgo.NewClient(opts...)
+	if c.logger != nil {
+		kopts = append(kopts, kgo.WithLogger(slogLogger{c.logger}))
+	}
+	cl, err := kgo.NewClient(kopts...)
 	if err != nil {
 		return steps, fmt.Errorf("configure client: %w", err)
 	}
