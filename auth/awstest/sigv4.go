@@ -5,16 +5,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
-	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aws/smithy-go/encoding/httpbinding"
-)
 
-const sigV4Algorithm = "AWS4-HMAC-SHA256"
+	"github.com/mskx/mskx/internal/sigv4"
+)
 
 // authFailure is why a request's signature was refused; each protocol
 // spells each reason differently.
@@ -80,9 +78,9 @@ type authorization struct {
 
 func parseAuthorization(h string) (authorization, string) {
 	var a authorization
-	rest, ok := strings.CutPrefix(h, sigV4Algorithm+" ")
+	rest, ok := strings.CutPrefix(h, sigv4.Algorithm+" ")
 	if !ok {
-		return a, "Authorization header requires the " + sigV4Algorithm + " algorithm."
+		return a, "Authorization header requires the " + sigv4.Algorithm + " algorithm."
 	}
 	for _, part := range strings.Split(rest, ",") {
 		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
@@ -136,7 +134,8 @@ func (s *Server) authenticate(req *request) *apiError {
 	if !strings.HasPrefix(amzDate, a.date) {
 		return refuse(req, authIncomplete, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP.")
 	}
-	want := signature(id.SecretAccessKey, a, amzDate, canonicalRequest(req, a.signedHeaders))
+	scope := sigv4.Scope{Day: a.date, Region: a.region, Service: a.service}
+	want := sigv4.Signature(id.SecretAccessKey, amzDate, scope, canonicalRequest(req, a.signedHeaders))
 	if !hmac.Equal([]byte(want), []byte(a.signature)) {
 		return refuse(req, authBadSignature, "")
 	}
@@ -160,7 +159,7 @@ func canonicalRequest(req *request, signed []string) string {
 	// MSK cluster ARN are thus double encoded), except for S3.
 	b.WriteString(httpbinding.EscapePath(path, false))
 	b.WriteByte('\n')
-	b.WriteString(canonicalQuery(r.URL.Query()))
+	b.WriteString(sigv4.CanonicalQuery(r.URL.Query()))
 	b.WriteByte('\n')
 	for _, name := range signed {
 		b.WriteString(name)
@@ -191,47 +190,4 @@ func canonicalRequest(req *request, signed []string) string {
 	}
 	b.WriteString(payload)
 	return b.String()
-}
-
-// canonicalQuery encodes each name and value as SigV4 wants (RFC 3986, %20
-// for space) and sorts after encoding, which is not url.Values.Encode.
-func canonicalQuery(q url.Values) string {
-	enc := func(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "+", "%20") }
-	type pair struct{ k, v string }
-	var pairs []pair
-	for k, vs := range q {
-		for _, v := range vs {
-			pairs = append(pairs, pair{enc(k), enc(v)})
-		}
-	}
-	sort.Slice(pairs, func(i, j int) bool {
-		if pairs[i].k != pairs[j].k {
-			return pairs[i].k < pairs[j].k
-		}
-		return pairs[i].v < pairs[j].v
-	})
-	var b strings.Builder
-	for i, p := range pairs {
-		if i > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(p.k + "=" + p.v)
-	}
-	return b.String()
-}
-
-func signature(secret string, a authorization, amzDate, canonical string) string {
-	mac := func(key []byte, data string) []byte {
-		h := hmac.New(sha256.New, key)
-		h.Write([]byte(data))
-		return h.Sum(nil)
-	}
-	scope := strings.Join([]string{a.date, a.region, a.service, "aws4_request"}, "/")
-	sum := sha256.Sum256([]byte(canonical))
-	toSign := strings.Join([]string{sigV4Algorithm, amzDate, scope, hex.EncodeToString(sum[:])}, "\n")
-	key := mac([]byte("AWS4"+secret), a.date)
-	key = mac(key, a.region)
-	key = mac(key, a.service)
-	key = mac(key, "aws4_request")
-	return hex.EncodeToString(mac(key, toSign))
 }

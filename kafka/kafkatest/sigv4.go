@@ -1,18 +1,17 @@
 package kafkatest
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mskx/mskx/internal/sigv4"
 )
 
 // iamCredential is one access key an IAM cluster accepts.
@@ -34,10 +33,9 @@ type verifier struct {
 }
 
 const (
-	sigv4Algorithm = "AWS4-HMAC-SHA256"
-	sigv4Service   = "kafka-cluster"
-	sigv4Action    = "kafka-cluster:Connect"
-	amzDateFormat  = "20060102T150405Z"
+	sigv4Service  = "kafka-cluster"
+	sigv4Action   = "kafka-cluster:Connect"
+	amzDateFormat = "20060102T150405Z"
 
 	// maxClockSkew is how far in the future a token's X-Amz-Date may be,
 	// as AWS allows for presigned URLs.
@@ -54,7 +52,7 @@ const (
 // Query parameters that are not part of what was signed: the signature
 // itself, and the User-Agent that aws-msk-iam-sasl-signer-go appends to the
 // URL after presigning (addUserAgent in signer/msk_auth_token_provider.go).
-var unsignedParams = map[string]bool{"X-Amz-Signature": true, "User-Agent": true}
+var unsignedParams = []string{"X-Amz-Signature", "User-Agent"}
 
 // verify returns the access key that signed token and when the token stops
 // being valid. Errors say precisely what was wrong, for the server log; the
@@ -109,8 +107,8 @@ func (v *verifier) verify(token string) (accessKeyID string, expires time.Time, 
 	if p.action != sigv4Action {
 		return "", time.Time{}, fmt.Errorf("action %q, want %q", p.action, sigv4Action)
 	}
-	if p.algorithm != sigv4Algorithm {
-		return "", time.Time{}, fmt.Errorf("algorithm %q, want %q", p.algorithm, sigv4Algorithm)
+	if p.algorithm != sigv4.Algorithm {
+		return "", time.Time{}, fmt.Errorf("algorithm %q, want %q", p.algorithm, sigv4.Algorithm)
 	}
 	if p.signedHeaders != "host" {
 		return "", time.Time{}, fmt.Errorf("signed headers %q, want host", p.signedHeaders)
@@ -166,90 +164,28 @@ func (v *verifier) verify(token string) (accessKeyID string, expires time.Time, 
 		}
 	}
 
-	want := sigv4Signature(cred.secret, day, region, p.date, u.Host, canonicalQuery(q))
+	want := signature(cred.secret, sigv4.Scope{Day: day, Region: region, Service: sigv4Service}, p.date, u.Host, q)
+	// Hex in either case is accepted: compare the decoded bytes, re-encoded
+	// the one way sigv4.Signature writes them.
 	got, err := hex.DecodeString(p.signature)
-	if err != nil || subtle.ConstantTimeCompare(got, want) != 1 {
+	if err != nil || subtle.ConstantTimeCompare([]byte(hex.EncodeToString(got)), []byte(want)) != 1 {
 		return "", time.Time{}, fmt.Errorf("signature does not match for key %s", accessKeyID)
 	}
 	return accessKeyID, expires, nil
 }
 
-// sigv4Signature computes the signature of a presigned GET of "/" on host,
-// signed over the host header only, as in the AWS SigV4 specification.
-func sigv4Signature(secret, day, region, amzDate, host, query string) []byte {
+// signature computes the hex signature of a presigned GET of "/" on host with
+// query q, signed over the host header only, as in the AWS SigV4 specification.
+func signature(secret string, scope sigv4.Scope, amzDate, host string, q url.Values) string {
 	canonicalRequest := strings.Join([]string{
 		"GET",
 		"/",
-		query,
+		sigv4.CanonicalQuery(q, unsignedParams...),
 		"host:" + host + "\n", // canonical headers end with a newline of their own
 		"host",
 		emptyPayloadHash,
 	}, "\n")
-	crHash := sha256.Sum256([]byte(canonicalRequest))
-	scope := day + "/" + region + "/" + sigv4Service + "/aws4_request"
-	stringToSign := sigv4Algorithm + "\n" + amzDate + "\n" + scope + "\n" + hex.EncodeToString(crHash[:])
-
-	key := hmacSHA256([]byte("AWS4"+secret), day)
-	key = hmacSHA256(key, region)
-	key = hmacSHA256(key, sigv4Service)
-	key = hmacSHA256(key, "aws4_request")
-	return hmacSHA256(key, stringToSign)
-}
-
-func hmacSHA256(key []byte, data string) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(data))
-	return m.Sum(nil)
-}
-
-// canonicalQuery is SigV4's canonical query string: every signed parameter
-// URI-encoded, sorted by key then value, joined with '&'.
-func canonicalQuery(q url.Values) string {
-	type kv struct{ k, v string }
-	var kvs []kv
-	for k, vs := range q {
-		if unsignedParams[k] {
-			continue
-		}
-		for _, v := range vs {
-			kvs = append(kvs, kv{uriEncode(k), uriEncode(v)})
-		}
-	}
-	sort.Slice(kvs, func(i, j int) bool {
-		if kvs[i].k != kvs[j].k {
-			return kvs[i].k < kvs[j].k
-		}
-		return kvs[i].v < kvs[j].v
-	})
-	var b strings.Builder
-	for i, p := range kvs {
-		if i > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(p.k)
-		b.WriteByte('=')
-		b.WriteString(p.v)
-	}
-	return b.String()
-}
-
-// uriEncode percent-encodes everything but RFC 3986 unreserved characters,
-// with upper-case hex, as SigV4 requires. url.QueryEscape differs: it writes
-// spaces as '+' and leaves nothing else out, so it cannot be used here.
-func uriEncode(s string) string {
-	const hexDigits = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hexDigits[c>>4])
-		b.WriteByte(hexDigits[c&0xf])
-	}
-	return b.String()
+	return sigv4.Signature(secret, amzDate, scope, canonicalRequest)
 }
 
 // parseOAuthBearer extracts the bearer token from an OAUTHBEARER
