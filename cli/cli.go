@@ -71,12 +71,13 @@ type command struct {
 }
 
 func commands() []command {
-	return []command{checkCommand(), topicsCommand(), consumeCommand(), produceCommand()}
+	return []command{demoCommand(), checkCommand(), topicsCommand(), consumeCommand(), produceCommand()}
 }
 
 const overview = `mskx: a terminal explorer for Amazon MSK and any Kafka cluster.
 
 Usage:
+  mskx [connection flags] [-t TOPIC]    the terminal UI
   mskx COMMAND [connection flags] [flags]
 
 Commands:
@@ -106,10 +107,8 @@ func printOverview(w io.Writer) {
 // Run runs mskx with args (without the program name) and returns the exit
 // status.
 func Run(ctx context.Context, args []string, st IO) int {
-	if len(args) == 0 {
-		printOverview(st.Stderr)
-		fmt.Fprintln(st.Stderr, "\nmskx: no command given: run one of the commands above")
-		return ExitUsage
+	if len(args) == 0 || (strings.HasPrefix(args[0], "-") && args[0] != "-h" && args[0] != "--help") {
+		return runCommand(ctx, tuiCommand(), args, st)
 	}
 	switch args[0] {
 	case "-h", "--help", "help":
@@ -126,20 +125,21 @@ func Run(ctx context.Context, args []string, st IO) int {
 }
 
 func runCommand(ctx context.Context, c command, args []string, st IO) int {
-	fs := pflag.NewFlagSet("mskx "+c.name, pflag.ContinueOnError)
+	name := strings.TrimSpace("mskx " + c.name)
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	fs.SortFlags = false
 	fs.SetOutput(io.Discard)
 	run := c.flags(fs)
 	conn := addConnFlags(fs)
 	printUsage := func(w io.Writer) {
-		fmt.Fprintf(w, "Usage: mskx %s %s\n\n%s\n\nFlags:\n%s", c.name, c.usage, strings.TrimSpace(c.help), fs.FlagUsagesWrapped(100))
+		fmt.Fprintf(w, "Usage: %s %s\n\n%s\n\nFlags:\n%s", name, c.usage, strings.TrimSpace(c.help), fs.FlagUsagesWrapped(100))
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			printUsage(st.Stdout)
 			return ExitOK
 		}
-		fmt.Fprintf(st.Stderr, "mskx %s: %v: run 'mskx %s --help' for the flags\n", c.name, err, c.name)
+		fmt.Fprintf(st.Stderr, "%s: %v: run '%s --help' for the flags\n", name, err, name)
 		return ExitUsage
 	}
 	err := run(ctx, st, conn, fs.Args())
@@ -147,12 +147,12 @@ func runCommand(ctx context.Context, c command, args []string, st IO) int {
 	case err == nil:
 		return ExitOK
 	case errors.As(err, new(usageError)):
-		fmt.Fprintf(st.Stderr, "mskx %s: %v\n", c.name, err)
+		fmt.Fprintf(st.Stderr, "%s: %v\n", name, err)
 		return ExitUsage
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
 		return ExitFailure
 	default:
-		fmt.Fprintf(st.Stderr, "mskx %s: %v\n", c.name, err)
+		fmt.Fprintf(st.Stderr, "%s: %v\n", name, err)
 		return ExitFailure
 	}
 }

@@ -303,7 +303,7 @@ func TestUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{}, "no command given"},
+		{[]string{}, "needs a terminal"},
 		{[]string{"frobnicate"}, "unknown command"},
 		{[]string{"topics", "--nope"}, "unknown flag: --nope"},
 		{[]string{"topics"}, "no brokers given"},

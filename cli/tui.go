@@ -1,0 +1,156 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/pflag"
+
+	"github.com/mskx/mskx/auth"
+	"github.com/mskx/mskx/kafka"
+	"github.com/mskx/mskx/kafka/kafkatest"
+	"github.com/mskx/mskx/themes"
+	"github.com/mskx/mskx/ui"
+)
+
+// uiFlags are the flags of the terminal UI, shared by mskx and mskx demo.
+type uiFlags struct {
+	theme    string
+	maxFPS   int
+	ringSize int
+	topic    string
+	offset   string
+}
+
+func addUIFlags(fs *pflag.FlagSet) *uiFlags {
+	f := &uiFlags{}
+	fs.StringVar(&f.theme, "theme", "", "colour theme: dark, light, high-contrast or mono (default: mono when NO_COLOR is set, else dark)")
+	fs.IntVar(&f.maxFPS, "max-fps", 10, "most redraws per second while records flow")
+	fs.IntVar(&f.ringSize, "ring-size", kafka.DefaultRingSize, "how many of the newest records the tail keeps")
+	fs.StringVarP(&f.topic, "topic", "t", "", "open this topic's tail at start (env MSK_TOPIC)")
+	fs.StringVarP(&f.offset, "offset", "o", "end", "where tails start: beginning, end, OFFSET, -N or @TIME")
+	return f
+}
+
+func (f *uiFlags) options(st IO) (ui.Options, error) {
+	var o ui.Options
+	o.Palette = themes.Default(st.getenv)
+	if f.theme != "" {
+		p, err := themes.ByName(f.theme)
+		if err != nil {
+			return o, usageError{err}
+		}
+		o.Palette = p
+	}
+	if f.maxFPS < 1 || f.maxFPS > 120 {
+		return o, usagef("--max-fps %d is out of range: use 1 to 120", f.maxFPS)
+	}
+	if f.ringSize < 100 || f.ringSize > 10_000_000 {
+		return o, usagef("--ring-size %d is out of range: use 100 to 10000000", f.ringSize)
+	}
+	start, err := kafka.ParseStart(f.offset)
+	if err != nil {
+		return o, usageError{err}
+	}
+	o.MaxFPS = f.maxFPS
+	o.Tail = kafka.TailOptions{Start: start, RingSize: f.ringSize}
+	o.Topic = f.topic
+	if o.Topic == "" {
+		o.Topic = st.getenv("MSK_TOPIC")
+	}
+	return o, nil
+}
+
+func tuiCommand() command {
+	return command{
+		name:    "",
+		summary: "the terminal UI",
+		usage:   "[connection flags] [-t TOPIC] [-o START] [--theme NAME]",
+		help: `Opens the terminal UI on the cluster the connection flags and environment
+describe: topics (1) and the live tail (2). Keys: tab and number keys move
+between panes, enter opens, esc goes back, / filters, space pauses the tail,
+? shows every key, q quits.`,
+		flags: func(fs *pflag.FlagSet) func(context.Context, IO, *connFlags, []string) error {
+			uf := addUIFlags(fs)
+			return func(ctx context.Context, st IO, conn *connFlags, args []string) error {
+				if len(args) > 0 {
+					return usagef("unknown command %q: run 'mskx --help' for the list", args[0])
+				}
+				o, err := uf.options(st)
+				if err != nil {
+					return err
+				}
+				if !st.terminal() {
+					return usagef("the terminal UI needs a terminal: for pipes and scripts use consume, produce or topics")
+				}
+				s, cl, err := conn.connect(ctx, st)
+				if err != nil {
+					return err
+				}
+				defer s.Close()
+				return ui.Run(ctx, s, info(ctx, s, cl), o)
+			}
+		},
+	}
+}
+
+// info is what the status line shows about a connection. The identity
+// lookup is best effort: the UI works without it.
+func info(ctx context.Context, s *kafka.Session, cl *auth.Client) ui.Info {
+	in := ui.Info{Auth: string(cl.Config.Mode)}
+	if md, err := s.Metadata(ctx); err == nil {
+		in.Cluster = fmt.Sprintf("cluster %s (%d brokers)", md.ID, len(md.Brokers))
+	}
+	switch {
+	case cl.SCRAMUser != "":
+		in.Identity = "user " + cl.SCRAMUser
+	case cl.AWS != nil:
+		if id, err := auth.WhoAmI(ctx, *cl.AWS); err == nil {
+			in.Identity = id.ARN
+		}
+	}
+	return in
+}
+
+func demoCommand() command {
+	return command{
+		name:    "demo",
+		summary: "the terminal UI on an embedded cluster with sample topics and live traffic",
+		usage:   "[-t TOPIC] [--theme NAME]",
+		help: `Starts a Kafka cluster inside mskx, on 127.0.0.1 with free ports, with sample
+topics (JSON orders with keys and headers, text logs, binary sensor readings, a
+dead-letter topic with hostile payloads), a producer writing a few records per
+second and consumer groups with lag, and opens the terminal UI on it. Nothing
+leaves this machine and no AWS account is needed; the cluster and its data are
+gone when mskx exits. Connection flags are accepted but ignored.`,
+		flags: func(fs *pflag.FlagSet) func(context.Context, IO, *connFlags, []string) error {
+			uf := addUIFlags(fs)
+			return func(ctx context.Context, st IO, _ *connFlags, args []string) error {
+				if len(args) > 0 {
+					return usagef("unexpected argument %q", args[0])
+				}
+				if !fs.Changed("offset") {
+					uf.offset = "beginning" // the sample topics are small: show them whole
+				}
+				o, err := uf.options(st)
+				if err != nil {
+					return err
+				}
+				if !st.terminal() {
+					return usagef("the terminal UI needs a terminal: run mskx demo in a terminal")
+				}
+				d, err := kafkatest.StartDemo()
+				if err != nil {
+					return fmt.Errorf("start the demo cluster: %w", err)
+				}
+				defer d.Close()
+				s, err := kafka.Open(ctx, kafka.Endpoint{Brokers: d.Brokers})
+				if err != nil {
+					return err
+				}
+				defer s.Close()
+				return ui.Run(ctx, s, ui.Info{Cluster: "demo cluster (in process)", Auth: "plaintext"}, o)
+			}
+		},
+	}
+}

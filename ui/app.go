@@ -1,0 +1,292 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mskx/mskx/kafka"
+	"github.com/mskx/mskx/themes"
+	"github.com/mskx/mskx/ui/common"
+	"github.com/mskx/mskx/ui/tail"
+	"github.com/mskx/mskx/ui/topics"
+)
+
+// Session is what the UI needs of the cluster; *kafka.Session is one.
+type Session interface {
+	topics.Lister
+	tail.Opener
+}
+
+// Info is what the status line says about the connection.
+type Info struct {
+	Cluster  string // cluster ID or name
+	Auth     string // auth mode
+	Identity string // who AWS says the user is, or the SCRAM user
+}
+
+// Options configure the App. Zero values take the defaults stated.
+type Options struct {
+	Palette themes.Palette
+	// MaxFPS caps redraws while records flow; default 10.
+	MaxFPS int
+	// Tail sets where tails start and how many records they keep.
+	Tail kafka.TailOptions
+	// Topic, when set, opens its tail at start.
+	Topic string
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// Minimum usable terminal size.
+const (
+	MinWidth  = 60
+	MinHeight = 15
+)
+
+const (
+	paneTopics = iota
+	paneTail
+	paneCount
+)
+
+var paneNames = [paneCount]string{"Topics", "Tail"}
+
+// App is the root model: it owns layout, focus, the status line and the
+// frame tick, and routes messages to the panes.
+type App struct {
+	c     common.Common
+	keys  common.GlobalKeyMap
+	help  help.Model
+	info  Info
+	fps   int
+	start string
+
+	width, height int
+	topics        *topics.Model
+	tail          *tail.Model
+	focus         int
+	showHelp      bool
+	ticking       bool
+}
+
+// NewApp returns the App for a connected session.
+func NewApp(s Session, info Info, o Options) *App {
+	if o.Palette.Name == "" {
+		o.Palette, _ = themes.ByName("dark")
+	}
+	if o.MaxFPS <= 0 {
+		o.MaxFPS = 10
+	}
+	c := common.New(o.Palette)
+	if o.Now != nil {
+		c.Now = o.Now
+	}
+	h := help.New()
+	h.Styles = c.Styles.Help
+	a := &App{c: c, keys: common.DefaultGlobalKeyMap(), help: h, info: info, fps: o.MaxFPS, start: o.Topic,
+		topics: topics.New(c, s), tail: tail.New(c, s, o.Tail)}
+	return a
+}
+
+// Init loads topics and, with a start topic, opens its tail.
+func (a *App) Init() tea.Cmd {
+	cmds := []tea.Cmd{a.topics.Init(), a.topics.Focus()}
+	if a.start != "" {
+		cmds = append(cmds, a.openTail(a.start))
+	}
+	return tea.Batch(cmds...)
+}
+
+type frameMsg struct{}
+
+func (a *App) frame() tea.Cmd {
+	return tea.Tick(time.Second/time.Duration(a.fps), func(time.Time) tea.Msg { return frameMsg{} })
+}
+
+func (a *App) openTail(topic string) tea.Cmd {
+	cmds := []tea.Cmd{a.tail.Open(topic), a.setFocus(paneTail)}
+	if !a.ticking {
+		a.ticking = true
+		cmds = append(cmds, a.frame())
+	}
+	return tea.Batch(cmds...)
+}
+
+func (a *App) pane(i int) common.Component {
+	if i == paneTail {
+		return a.tail
+	}
+	return a.topics
+}
+
+func (a *App) setFocus(i int) tea.Cmd {
+	a.pane(a.focus).Blur()
+	a.focus = i
+	return a.pane(i).Focus()
+}
+
+// Update routes a message: global keys first, then the focused pane; data
+// messages go to the pane that asked, focused or not.
+func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.width, a.height = msg.Width, msg.Height
+		a.layout()
+		return a, nil
+	case tea.KeyPressMsg:
+		return a, a.handleKey(msg)
+	case frameMsg:
+		a.tail.Update(tail.FrameMsg{})
+		if a.tail.Active() {
+			return a, a.frame()
+		}
+		a.ticking = false
+		return a, nil
+	case topics.OpenTailMsg:
+		return a, a.openTail(msg.Topic)
+	case tail.BackMsg:
+		return a, a.setFocus(paneTopics)
+	}
+	return a, tea.Batch(a.topics.Update(msg), a.tail.Update(msg))
+}
+
+func (a *App) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	if key.Matches(msg, a.keys.ForceQuit) {
+		return tea.Quit
+	}
+	if a.focus == paneTopics && a.topics.Filtering() {
+		return a.topics.Update(msg) // letters are text here
+	}
+	switch {
+	case key.Matches(msg, a.keys.Quit):
+		return tea.Quit
+	case key.Matches(msg, a.keys.Help):
+		a.showHelp = !a.showHelp
+		a.layout()
+		return nil
+	case key.Matches(msg, a.keys.Topics):
+		return a.setFocus(paneTopics)
+	case key.Matches(msg, a.keys.Tail):
+		return a.setFocus(paneTail)
+	case key.Matches(msg, a.keys.Next):
+		return a.setFocus((a.focus + 1) % paneCount)
+	case key.Matches(msg, a.keys.Prev):
+		return a.setFocus((a.focus + paneCount - 1) % paneCount)
+	}
+	return a.pane(a.focus).Update(msg)
+}
+
+// layout gives each pane its box: the screen less the status line, the tab
+// line and the footer.
+func (a *App) layout() {
+	footer := 1
+	if a.showHelp {
+		footer = a.fullHelpHeight()
+	}
+	h := max(a.height-2-footer, 1)
+	a.topics.SetSize(a.width, h)
+	a.tail.SetSize(a.width, h)
+	a.help.SetWidth(a.width)
+}
+
+func (a *App) fullHelpHeight() int {
+	return strings.Count(a.help.FullHelpView(a.fullHelp()), "\n") + 1
+}
+
+func (a *App) fullHelp() [][]key.Binding {
+	return append(a.pane(a.focus).FullHelp(), a.keys.FullHelp()...)
+}
+
+// View draws the whole screen.
+func (a *App) View() tea.View {
+	v := tea.NewView(a.render())
+	v.AltScreen = true
+	v.WindowTitle = "mskx"
+	return v
+}
+
+func (a *App) render() string {
+	if a.width == 0 || a.height == 0 {
+		return ""
+	}
+	if a.width < MinWidth || a.height < MinHeight {
+		return fmt.Sprintf("Terminal too small: %dx%d.\nmskx needs at least %dx%d; enlarge the window or press q to quit.", a.width, a.height, MinWidth, MinHeight)
+	}
+	var b strings.Builder
+	b.WriteString(common.Truncate(a.statusLine(), a.width) + "\n")
+	b.WriteString(a.tabs() + "\n")
+	footer := a.help.ShortHelpView(append(a.pane(a.focus).ShortHelp(), a.keys.ShortHelp()...))
+	if a.showHelp {
+		footer = a.help.FullHelpView(a.fullHelp())
+	}
+	bodyH := max(a.height-2-strings.Count(footer, "\n")-1, 1)
+	b.WriteString(fitLines(a.pane(a.focus).View(), bodyH))
+	b.WriteByte('\n')
+	b.WriteString(footer)
+	return b.String()
+}
+
+// fitLines pads or cuts s to exactly n lines, so that the footer always
+// sits on the last line whatever a pane drew.
+func fitLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	for len(lines) < n {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (a *App) statusLine() string {
+	s := a.c.Styles
+	parts := []string{s.Title.Render("mskx"), a.info.Cluster, a.info.Auth}
+	if a.info.Identity != "" {
+		parts = append(parts, a.info.Identity)
+	}
+	parts = append(parts, s.Success.Render("● connected"))
+	if a.tail.Active() {
+		parts = append(parts, fmt.Sprintf("%.0f rec/s", a.tail.Rate()))
+	}
+	return strings.Join(parts, " │ ")
+}
+
+func (a *App) tabs() string {
+	s := a.c.Styles
+	var out []string
+	for i, n := range paneNames {
+		label := fmt.Sprintf("%d %s", i+1, n)
+		if i == paneTail && a.tail.Topic() != "" {
+			label += ": " + a.tail.Topic()
+		}
+		if i == a.focus {
+			out = append(out, s.TabActive.Render("["+label+"]"))
+		} else {
+			out = append(out, s.TabInactive.Render(" "+label+" "))
+		}
+	}
+	return common.Truncate(strings.Join(out, " "), a.width)
+}
+
+// Close stops the tail; call it after the program ends.
+func (a *App) Close() { a.tail.Close() }
+
+// Run runs the UI on the terminal until the user quits or ctx ends, then
+// closes the tail so the consumer leaves cleanly.
+func Run(ctx context.Context, s Session, info Info, o Options) error {
+	app := NewApp(s, info, o)
+	defer app.Close()
+	_, err := tea.NewProgram(app, tea.WithContext(ctx)).Run()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}

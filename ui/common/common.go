@@ -1,0 +1,150 @@
+// Package common holds what every pane of the UI shares: the Component
+// contract, the Common value handed to constructors, styles built from a
+// theme palette, and the global key map.
+package common
+
+import (
+	"image/color"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/mskx/mskx/themes"
+)
+
+// Component is what the root App asks of every pane. Only the App is a
+// tea.Model; panes update in place (pointer receivers) and return commands.
+type Component interface {
+	help.KeyMap
+	Init() tea.Cmd
+	Update(tea.Msg) tea.Cmd
+	View() string
+	SetSize(width, height int)
+	Focus() tea.Cmd
+	Blur()
+}
+
+// Common is handed to every pane's constructor.
+type Common struct {
+	Styles *Styles
+	// Now is the clock; tests fix it so rates and ages are reproducible.
+	Now func() time.Time
+}
+
+// New returns a Common for the palette, with the real clock.
+func New(p themes.Palette) Common {
+	return Common{Styles: NewStyles(p), Now: time.Now}
+}
+
+// Styles are the styles of a theme. Switching theme builds a new set.
+type Styles struct {
+	Palette     themes.Palette
+	Title       lipgloss.Style
+	Text        lipgloss.Style
+	Muted       lipgloss.Style
+	Header      lipgloss.Style // column headers
+	Selected    lipgloss.Style // the selected row; also marked with a glyph
+	Error       lipgloss.Style
+	Warning     lipgloss.Style
+	Success     lipgloss.Style
+	StatusBar   lipgloss.Style
+	TabActive   lipgloss.Style
+	TabInactive lipgloss.Style
+	Help        help.Styles
+}
+
+// color turns a palette entry into a colour; empty means the terminal's
+// default, so the mono palette carries no colour at all.
+func colour(s string) color.Color {
+	if s == "" {
+		return lipgloss.NoColor{}
+	}
+	return lipgloss.Color(s)
+}
+
+// NewStyles builds the style set of a palette. Focus, selection and errors
+// also show as glyphs or reverse video, so they survive NO_COLOR.
+func NewStyles(p themes.Palette) *Styles {
+	s := &Styles{Palette: p}
+	s.Title = lipgloss.NewStyle().Bold(true).Foreground(colour(p.Primary))
+	s.Text = lipgloss.NewStyle().Foreground(colour(p.Text))
+	s.Muted = lipgloss.NewStyle().Foreground(colour(p.Muted))
+	s.Header = lipgloss.NewStyle().Bold(true).Foreground(colour(p.Muted))
+	s.Selected = lipgloss.NewStyle().Bold(true).Foreground(colour(p.Focus))
+	if p.Selection == "" {
+		s.Selected = s.Selected.Reverse(true)
+	} else {
+		s.Selected = s.Selected.Background(colour(p.Selection))
+	}
+	s.Error = lipgloss.NewStyle().Bold(true).Foreground(colour(p.Error))
+	s.Warning = lipgloss.NewStyle().Foreground(colour(p.Warning))
+	s.Success = lipgloss.NewStyle().Foreground(colour(p.Success))
+	s.StatusBar = lipgloss.NewStyle().Foreground(colour(p.Text))
+	s.TabActive = lipgloss.NewStyle().Bold(true).Foreground(colour(p.Focus)).Underline(true)
+	s.TabInactive = lipgloss.NewStyle().Foreground(colour(p.Muted))
+	s.Help = help.Styles{
+		ShortKey:       lipgloss.NewStyle().Foreground(colour(p.Primary)),
+		ShortDesc:      lipgloss.NewStyle().Foreground(colour(p.Muted)),
+		ShortSeparator: lipgloss.NewStyle().Foreground(colour(p.Muted)),
+		Ellipsis:       lipgloss.NewStyle().Foreground(colour(p.Muted)),
+		FullKey:        lipgloss.NewStyle().Foreground(colour(p.Primary)),
+		FullDesc:       lipgloss.NewStyle().Foreground(colour(p.Muted)),
+		FullSeparator:  lipgloss.NewStyle().Foreground(colour(p.Muted)),
+	}
+	return s
+}
+
+// GlobalKeyMap are the keys that work everywhere outside text fields.
+type GlobalKeyMap struct {
+	Topics    key.Binding
+	Tail      key.Binding
+	Next      key.Binding
+	Prev      key.Binding
+	Help      key.Binding
+	Quit      key.Binding
+	ForceQuit key.Binding
+}
+
+// DefaultGlobalKeyMap returns the global keys: the habits of k9s and lazygit.
+func DefaultGlobalKeyMap() GlobalKeyMap {
+	return GlobalKeyMap{
+		Topics:    key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "topics")),
+		Tail:      key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "tail")),
+		Next:      key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane")),
+		Prev:      key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous pane")),
+		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+	}
+}
+
+// ShortHelp is the global part of the footer.
+func (k GlobalKeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Help, k.Quit} }
+
+// FullHelp lists every global key.
+func (k GlobalKeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Topics, k.Tail, k.Next, k.Prev}, {k.Help, k.Quit, k.ForceQuit}}
+}
+
+// Truncate cuts s, which may hold styles, to width cells with an ellipsis.
+// Payload text must already be sanitised: this only measures it.
+func Truncate(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	return ansi.Truncate(s, width, "…")
+}
+
+// Pad pads or cuts s to exactly width cells.
+func Pad(s string, width int) string {
+	s = Truncate(s, width)
+	if w := ansi.StringWidth(s); w < width {
+		s += strings.Repeat(" ", width-w)
+	}
+	return s
+}

@@ -1,0 +1,121 @@
+package topics
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mskx/mskx/kafka"
+	"github.com/mskx/mskx/themes"
+	"github.com/mskx/mskx/ui/common"
+)
+
+type listerFunc func(context.Context) ([]kafka.Topic, error)
+
+func (f listerFunc) Topics(ctx context.Context) ([]kafka.Topic, error) { return f(ctx) }
+
+var sample = []kafka.Topic{
+	{Name: "__consumer_offsets", Internal: true, Partitions: 50, Replication: 3},
+	{Name: "app-logs", Partitions: 3, Replication: 3, Messages: 300},
+	{Name: "orders", Partitions: 6, Replication: 3, Messages: 500},
+	{Name: "payments.dlq", Partitions: 1, Replication: 3, Messages: 7},
+}
+
+func newPane(t *testing.T, l Lister) *Model {
+	t.Helper()
+	p, _ := themes.ByName("mono")
+	m := New(common.New(p), l)
+	m.SetSize(80, 20)
+	m.Focus()
+	// Run the load the way the App would: the Cmd off the loop, its
+	// message back through Update.
+	msg := m.Init()()
+	m.Update(msg)
+	return m
+}
+
+func press(m *Model, keys ...string) tea.Cmd {
+	var cmd tea.Cmd
+	for _, k := range keys {
+		var msg tea.KeyPressMsg
+		switch k {
+		case "enter":
+			msg = tea.KeyPressMsg{Code: tea.KeyEnter}
+		case "esc":
+			msg = tea.KeyPressMsg{Code: tea.KeyEscape}
+		case "down":
+			msg = tea.KeyPressMsg{Code: tea.KeyDown}
+		default:
+			r := []rune(k)[0]
+			msg = tea.KeyPressMsg{Code: r, Text: k}
+		}
+		cmd = m.Update(msg)
+	}
+	return cmd
+}
+
+func TestListHidesInternalUntilToggled(t *testing.T) {
+	m := newPane(t, listerFunc(func(context.Context) ([]kafka.Topic, error) { return sample, nil }))
+	v := m.View()
+	if strings.Contains(v, "__consumer_offsets") || !strings.Contains(v, "1 internal hidden") {
+		t.Errorf("internal topic shown by default:\n%s", v)
+	}
+	if !strings.Contains(v, "▸ app-logs") {
+		t.Errorf("first topic not selected with a glyph:\n%s", v)
+	}
+	press(m, "i")
+	if v := m.View(); !strings.Contains(v, "__consumer_offsets (internal)") {
+		t.Errorf("internal topic not shown after i:\n%s", v)
+	}
+}
+
+func TestFilterKeepsSelectionAndOpens(t *testing.T) {
+	m := newPane(t, listerFunc(func(context.Context) ([]kafka.Topic, error) { return sample, nil }))
+	press(m, "j") // orders
+	if m.Selected() != "orders" {
+		t.Fatalf("selected %q after j, want orders", m.Selected())
+	}
+	press(m, "/", "d", "e", "r")
+	if !m.Filtering() || !strings.Contains(m.View(), "1 of 4 topics") {
+		t.Errorf("filter 'der' should leave orders only:\n%s", m.View())
+	}
+	press(m, "enter") // leaves the filter field
+	cmd := press(m, "enter")
+	if cmd == nil {
+		t.Fatal("enter on a topic gave no command")
+	}
+	if msg, ok := cmd().(OpenTailMsg); !ok || msg.Topic != "orders" {
+		t.Errorf("enter gave %#v, want OpenTailMsg{orders}", msg)
+	}
+	press(m, "esc")
+	if strings.Contains(m.View(), "1 of 4") || m.Selected() != "orders" {
+		t.Errorf("esc should clear the filter and keep the selection:\n%s", m.View())
+	}
+}
+
+func TestStaleAndFailedLoads(t *testing.T) {
+	calls := 0
+	m := newPane(t, listerFunc(func(context.Context) ([]kafka.Topic, error) {
+		calls++
+		if calls > 1 {
+			return nil, errors.New("TOPIC_AUTHORIZATION_FAILED")
+		}
+		return sample, nil
+	}))
+	press(m, "j", "j") // payments.dlq
+	// A stale answer from an older load is dropped.
+	m.Update(loadedMsg{gen: m.gen - 1, topics: sample[:1]})
+	if !strings.Contains(m.View(), "orders") {
+		t.Fatal("a stale load replaced the list")
+	}
+	// A failed refresh keeps the list and the selection, and says so.
+	msg := press(m, "r")()
+	m.Update(msg)
+	v := m.View()
+	if !strings.Contains(v, "▸ payments.dlq") || !strings.Contains(v, "✗ refresh failed: TOPIC_AUTH") {
+		t.Errorf("failed refresh:\n%s", v)
+	}
+}
