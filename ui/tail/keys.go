@@ -8,6 +8,7 @@ type KeyMap struct {
 	Older  key.Binding
 	Newer  key.Binding
 	Follow key.Binding
+	Open   key.Binding
 	Back   key.Binding
 }
 
@@ -15,9 +16,10 @@ type KeyMap struct {
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Pause:  key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "pause/resume")),
-		Older:  key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "older")),
-		Newer:  key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "newer")),
+		Older:  key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "select older")),
+		Newer:  key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "select newer")),
 		Follow: key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "follow newest")),
+		Open:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "show record")),
 		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "topics")),
 	}
 }

@@ -32,6 +32,10 @@ type Model struct {
 	tail   *kafka.Tail
 	paused bool
 	back   int // records scrolled back from the newest
+	sel    int // selected row, counted up from the newest shown
+	// marks are the records this session sent to the topic, shown with a
+	// glyph when they arrive. Bounded: cleared when it grows past markCap.
+	marks map[mark]bool
 
 	// What the last frame read; View draws only from these.
 	rows  []*kgo.Record
@@ -43,6 +47,13 @@ type Model struct {
 	rateCount  int64
 	lastLoaded bool
 }
+
+type mark struct {
+	partition int32
+	offset    int64
+}
+
+const markCap = 10000
 
 // New returns the tail pane; opts sets the start and ring size of every
 // tail it opens.
@@ -61,7 +72,8 @@ func (m *Model) Open(topic string) tea.Cmd {
 	}
 	m.topic = topic
 	m.tail = m.opener.Tail(context.Background(), topic, m.opts)
-	m.paused, m.back, m.rows, m.seq = false, 0, nil, 0
+	m.paused, m.back, m.sel, m.rows, m.seq = false, 0, 0, nil, 0
+	m.marks = nil
 	m.stats = kafka.TailStats{}
 	m.rate, m.rateAt, m.rateCount = 0, m.c.Now(), 0
 	return cmd
@@ -83,6 +95,26 @@ func (m *Model) Topic() string { return m.topic }
 
 // Rate is the records per second over the last second or so.
 func (m *Model) Rate() float64 { return m.rate }
+
+// Mark flags a record this session produced, so the tail shows it when it
+// arrives; records of other topics are ignored.
+func (m *Model) Mark(topic string, partition int32, offset int64) {
+	if topic != m.topic || offset < 0 {
+		return
+	}
+	if m.marks == nil || len(m.marks) >= markCap {
+		m.marks = map[mark]bool{}
+	}
+	m.marks[mark{partition, offset}] = true
+}
+
+// Selected returns the selected record, or nil.
+func (m *Model) Selected() *kgo.Record {
+	if i := len(m.rows) - 1 - m.sel; i >= 0 && i < len(m.rows) {
+		return m.rows[i]
+	}
+	return nil
+}
 
 // Update handles frames and, when focused, keys.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
@@ -122,16 +154,26 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Pause):
 		m.paused = !m.paused
 	case key.Matches(msg, m.keys.Older):
-		if m.tail != nil && m.back+m.visibleRows() < m.tail.Len() {
+		// Moving off the newest record stops following, as in less.
+		m.paused = true
+		if m.sel < len(m.rows)-1 {
+			m.sel++
+		} else if m.tail != nil && m.back+m.visibleRows() < m.tail.Len() {
 			m.back++
-			m.paused = true
 		}
 	case key.Matches(msg, m.keys.Newer):
-		if m.back > 0 {
+		if m.sel > 0 {
+			m.sel--
+		} else if m.back > 0 {
 			m.back--
 		}
 	case key.Matches(msg, m.keys.Follow):
-		m.back, m.paused = 0, false
+		m.back, m.sel, m.paused = 0, 0, false
+	case key.Matches(msg, m.keys.Open):
+		if r := m.Selected(); r != nil {
+			return func() tea.Msg { return OpenRecordMsg{Record: r} }
+		}
+		return nil
 	case key.Matches(msg, m.keys.Back):
 		return backCmd
 	default:
@@ -139,6 +181,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if m.tail != nil {
 		m.rows = m.tail.Window(m.back, m.visibleRows())
+		m.sel = min(m.sel, max(len(m.rows)-1, 0))
 	}
 	return nil
 }
@@ -161,13 +204,13 @@ func (m *Model) Blur() { m.focused = false }
 
 // ShortHelp lists the keys shown in the footer.
 func (m *Model) ShortHelp() []key.Binding {
-	return []key.Binding{m.keys.Pause, m.keys.Older, m.keys.Follow, m.keys.Back}
+	return []key.Binding{m.keys.Open, m.keys.Pause, m.keys.Older, m.keys.Follow, m.keys.Back}
 }
 
 // FullHelp lists every key of the pane.
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.keys
-	return [][]key.Binding{{k.Pause, k.Follow}, {k.Older, k.Newer, k.Back}}
+	return [][]key.Binding{{k.Open, k.Pause, k.Follow}, {k.Older, k.Newer, k.Back}}
 }
 
 // View draws the last frame's window; it never reads the ring.
@@ -194,13 +237,22 @@ func (m *Model) View() string {
 	for i := len(m.rows); i < rows; i++ {
 		b.WriteByte('\n') // newest records sit at the bottom, as in a log
 	}
-	for _, r := range m.rows {
-		key := "-"
+	for i, r := range m.rows {
+		k := "-"
 		if r.Key != nil {
-			key = kafka.Preview(r.Key, keyW)
+			k = kafka.Preview(r.Key, keyW)
 		}
-		b.WriteString(fmt.Sprintf("  %-*s %*d %*d %s %s\n", timeW, r.Timestamp.UTC().Format("15:04:05.000"), partW, r.Partition, offW, r.Offset,
-			common.Pad(key, keyW), kafka.Preview(r.Value, valW)))
+		line := fmt.Sprintf("%-*s %*d %*d %s %s", timeW, r.Timestamp.UTC().Format("15:04:05.000"), partW, r.Partition, offW, r.Offset,
+			common.Pad(k, keyW), kafka.Preview(r.Value, valW))
+		glyph := "  "
+		if m.marks[mark{r.Partition, r.Offset}] {
+			glyph = "◆ " // sent from this session
+		}
+		if m.focused && i == len(m.rows)-1-m.sel {
+			b.WriteString(s.Selected.Render("▸"+glyph[1:]+line) + "\n")
+			continue
+		}
+		b.WriteString(glyph + line + "\n")
 	}
 	b.WriteString(s.Muted.Render(common.Truncate(m.partitionLine(), m.width)))
 	return b.String()

@@ -107,9 +107,23 @@ func TestScrollBackAndFollow(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		m.Update(press("k"))
 	}
+	if r := m.Selected(); r == nil || string(r.Value) != "value-14" || !strings.Contains(m.View(), "▸ 12") {
+		t.Errorf("5 up should select value-14 in place:\n%s", m.View())
+	}
+	for i := 0; i < 5; i++ {
+		m.Update(press("k"))
+	}
+	// The selection reached the top row (value-13) after 6; 4 more scroll back.
 	v := m.View()
-	if strings.Contains(v, "value-19") || !strings.Contains(v, "value-8") || !strings.Contains(v, "5 back") {
-		t.Errorf("5 back should show values 8..14:\n%s", v)
+	if r := m.Selected(); r == nil || string(r.Value) != "value-9" || strings.Contains(v, "value-16") || !strings.Contains(v, "4 back") {
+		t.Errorf("10 up should show values 9..15 with value-9 selected:\n%s", v)
+	}
+	cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	if cmd == nil {
+		t.Fatal("enter gave no command")
+	}
+	if msg, ok := cmd().(OpenRecordMsg); !ok || string(msg.Record.Value) != "value-9" {
+		t.Errorf("enter gave %#v, want the selected record", msg)
 	}
 	m.Update(press("G"))
 	if v := m.View(); !strings.Contains(v, "value-19") || !strings.Contains(v, "● live") {
@@ -119,5 +133,27 @@ func TestScrollBackAndFollow(t *testing.T) {
 		t.Error("esc gave no command")
 	} else if _, ok := cmd().(BackMsg); !ok {
 		t.Error("esc did not ask to go back")
+	}
+}
+
+func TestMarkedRecordsShowAGlyph(t *testing.T) {
+	m, s := setup(t)
+	m.Open("t")
+	produce(t, s, 0, 2)
+	d := s.ProduceSync(context.Background(), kafka.Message{Topic: "t", Partition: kafka.AnyPartition, Value: []byte("mine")})
+	if d.Err != nil {
+		t.Fatal(d.Err)
+	}
+	m.Mark("other-topic", d.Partition, d.Offset) // ignored
+	m.Mark("t", d.Partition, d.Offset)
+	m.Blur() // no selection glyph in the way
+	v := frameUntil(t, m, "mine")
+	for _, line := range strings.Split(v, "\n") {
+		if strings.Contains(line, "value-") && strings.HasPrefix(line, "◆") {
+			t.Errorf("unsent record marked: %q", line)
+		}
+		if strings.Contains(line, "mine") && !strings.HasPrefix(line, "◆ ") {
+			t.Errorf("sent record not marked: %q", line)
+		}
 	}
 }
