@@ -9,9 +9,10 @@ import (
 	"github.com/mskx/mskx/kafka"
 )
 
-// Lister lists topics; *kafka.Session is one.
+// Lister lists and describes topics; *kafka.Session is one.
 type Lister interface {
 	Topics(ctx context.Context) ([]kafka.Topic, error)
+	DescribeTopic(ctx context.Context, topic string) (kafka.TopicDetail, error)
 }
 
 // refreshEvery is how often the list reloads by itself.
@@ -29,4 +30,14 @@ func loadCmd(l Lister, gen int) tea.Cmd {
 
 func refreshCmd(gen int) tea.Cmd {
 	return tea.Tick(refreshEvery, func(time.Time) tea.Msg { return refreshMsg{gen: gen} })
+}
+
+// describeCmd describes one topic off the event loop.
+func describeCmd(l Lister, gen int, topic string) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		d, err := l.DescribeTopic(ctx, topic)
+		return describedMsg{gen: gen, topic: topic, detail: d, err: err}
+	}
 }

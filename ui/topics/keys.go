@@ -11,6 +11,7 @@ type KeyMap struct {
 	Clear    key.Binding
 	Internal key.Binding
 	Refresh  key.Binding
+	Detail   key.Binding
 }
 
 // DefaultKeyMap returns the topics pane's keys.
@@ -23,5 +24,6 @@ func DefaultKeyMap() KeyMap {
 		Clear:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
 		Internal: key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "internal topics")),
 		Refresh:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
+		Detail:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "detail")),
 	}
 }

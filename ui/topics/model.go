@@ -36,6 +36,14 @@ type Model struct {
 
 	filter    textinput.Model
 	filtering bool
+
+	// The detail of one topic, shown instead of the list while open.
+	detailOpen  bool
+	detailGen   int
+	detailTopic string
+	detail      *kafka.TopicDetail
+	detailErr   error
+	detailTop   int // first line shown
 }
 
 // New returns the topics pane reading from l.
@@ -69,6 +77,11 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			m.apply()
 		}
 		return refreshCmd(m.gen)
+	case describedMsg:
+		if msg.gen == m.detailGen {
+			m.detail, m.detailErr = &msg.detail, msg.err
+		}
+		return nil
 	case refreshMsg:
 		if msg.gen != m.gen {
 			return nil
@@ -79,6 +92,28 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		return m.handleKey(msg)
+	}
+	return nil
+}
+
+// DetailOpen reports whether a topic's detail is shown, so esc closes it
+// rather than meaning anything else.
+func (m *Model) DetailOpen() bool { return m.detailOpen }
+
+func (m *Model) handleDetailKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, m.keys.Clear), key.Matches(msg, m.keys.Detail):
+		m.detailOpen = false
+	case key.Matches(msg, m.keys.Up):
+		m.detailTop = max(m.detailTop-1, 0)
+	case key.Matches(msg, m.keys.Down):
+		m.detailTop++
+	case key.Matches(msg, m.keys.Refresh):
+		m.detailGen++
+		return describeCmd(m.lister, m.detailGen, m.detailTopic)
+	case key.Matches(msg, m.keys.Open):
+		t := m.detailTopic
+		return func() tea.Msg { return OpenTailMsg{Topic: t} }
 	}
 	return nil
 }
@@ -106,7 +141,17 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.apply()
 		return cmd
 	}
+	if m.detailOpen {
+		return m.handleDetailKey(msg)
+	}
 	switch {
+	case key.Matches(msg, m.keys.Detail):
+		if m.cursor < len(m.visible) {
+			m.detailOpen, m.detail, m.detailErr, m.detailTop = true, nil, nil, 0
+			m.detailTopic = m.visible[m.cursor].Name
+			m.detailGen++
+			return describeCmd(m.lister, m.detailGen, m.detailTopic)
+		}
 	case key.Matches(msg, m.keys.Up):
 		m.move(-1)
 	case key.Matches(msg, m.keys.Down):
@@ -184,13 +229,17 @@ func (m *Model) ShortHelp() []key.Binding {
 	if m.filtering {
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")), m.keys.Clear}
 	}
-	return []key.Binding{m.keys.Open, m.keys.Filter, m.keys.Internal, m.keys.Refresh}
+	if m.detailOpen {
+		return []key.Binding{m.keys.Open, m.keys.Up, m.keys.Down, m.keys.Refresh,
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to list"))}
+	}
+	return []key.Binding{m.keys.Open, m.keys.Detail, m.keys.Filter, m.keys.Internal, m.keys.Refresh}
 }
 
 // FullHelp lists every key of the pane.
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.keys
-	return [][]key.Binding{{k.Up, k.Down, k.Open}, {k.Filter, k.Clear, k.Internal, k.Refresh}}
+	return [][]key.Binding{{k.Up, k.Down, k.Open, k.Detail}, {k.Filter, k.Clear, k.Internal, k.Refresh}}
 }
 
 // View draws the table for the current size; its cost depends on the
@@ -199,6 +248,9 @@ func (m *Model) View() string {
 	s := m.c.Styles
 	if m.width <= 0 || m.height <= 0 {
 		return ""
+	}
+	if m.detailOpen {
+		return m.detailView()
 	}
 	var b strings.Builder
 	nameW := max(m.width-2-8-6-12-3, 8)

@@ -17,6 +17,16 @@ type listerFunc func(context.Context) ([]kafka.Topic, error)
 
 func (f listerFunc) Topics(ctx context.Context) ([]kafka.Topic, error) { return f(ctx) }
 
+func (f listerFunc) DescribeTopic(_ context.Context, topic string) (kafka.TopicDetail, error) {
+	return kafka.TopicDetail{Name: topic, Partitions: []kafka.PartitionInfo{
+		{Partition: 0, Leader: 1, Replicas: []int32{1, 2, 3}, ISR: []int32{1, 2, 3}, Low: 0, High: 250},
+		{Partition: 1, Leader: 2, Replicas: []int32{2, 3, 1}, ISR: []int32{2, 3}, Low: 10, High: 250},
+	}, Configs: []kafka.ConfigEntry{
+		{Name: "cleanup.policy", Value: "delete", Source: "DEFAULT_CONFIG"},
+		{Name: "retention.ms", Value: "86400000", Source: "DYNAMIC_TOPIC_CONFIG"},
+	}}, nil
+}
+
 var sample = []kafka.Topic{
 	{Name: "__consumer_offsets", Internal: true, Partitions: 50, Replication: 3},
 	{Name: "app-logs", Partitions: 3, Replication: 3, Messages: 300},
@@ -117,5 +127,31 @@ func TestStaleAndFailedLoads(t *testing.T) {
 	v := m.View()
 	if !strings.Contains(v, "▸ payments.dlq") || !strings.Contains(v, "✗ refresh failed: TOPIC_AUTH") {
 		t.Errorf("failed refresh:\n%s", v)
+	}
+}
+
+func TestDetail(t *testing.T) {
+	m := newPane(t, listerFunc(func(context.Context) ([]kafka.Topic, error) { return sample, nil }))
+	press(m, "j") // orders
+	cmd := press(m, "d")
+	if !m.DetailOpen() || cmd == nil {
+		t.Fatal("d did not open the detail")
+	}
+	m.Update(cmd())
+	v := m.View()
+	for _, want := range []string{"▶ orders", "PARTITION", "1,2,3", "⚠ under-replicated", "retention.ms", "86400000", "(dynamic_topic_config)", "cleanup.policy"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("detail lacks %q:\n%s", want, v)
+		}
+	}
+	if strings.Index(v, "retention.ms") > strings.Index(v, "cleanup.policy") {
+		t.Error("non-default configs should come first")
+	}
+	if msg, ok := press(m, "enter")().(OpenTailMsg); !ok || msg.Topic != "orders" {
+		t.Errorf("enter in detail gave %#v", msg)
+	}
+	press(m, "esc")
+	if m.DetailOpen() || !strings.Contains(m.View(), "▸ orders") {
+		t.Errorf("esc should return to the list:\n%s", m.View())
 	}
 }

@@ -15,3 +15,11 @@ type refreshMsg struct{ gen int }
 
 // OpenTailMsg asks the App to tail a topic.
 type OpenTailMsg struct{ Topic string }
+
+// describedMsg carries one topic's detail back; gen drops stale answers.
+type describedMsg struct {
+	gen    int
+	topic  string
+	detail kafka.TopicDetail
+	err    error
+}
