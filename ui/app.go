@@ -14,6 +14,7 @@ import (
 	"github.com/mskx/mskx/kafka"
 	"github.com/mskx/mskx/themes"
 	"github.com/mskx/mskx/ui/common"
+	"github.com/mskx/mskx/ui/detail"
 	"github.com/mskx/mskx/ui/tail"
 	"github.com/mskx/mskx/ui/topics"
 )
@@ -71,6 +72,8 @@ type App struct {
 	width, height int
 	topics        *topics.Model
 	tail          *tail.Model
+	detail        *detail.Model
+	detailOpen    bool // the record detail covers the tail pane
 	focus         int
 	showHelp      bool
 	ticking       bool
@@ -91,7 +94,7 @@ func NewApp(s Session, info Info, o Options) *App {
 	h := help.New()
 	h.Styles = c.Styles.Help
 	a := &App{c: c, keys: common.DefaultGlobalKeyMap(), help: h, info: info, fps: o.MaxFPS, start: o.Topic,
-		topics: topics.New(c, s), tail: tail.New(c, s, o.Tail)}
+		topics: topics.New(c, s), tail: tail.New(c, s, o.Tail), detail: detail.New(c)}
 	return a
 }
 
@@ -120,7 +123,10 @@ func (a *App) openTail(topic string) tea.Cmd {
 }
 
 func (a *App) pane(i int) common.Component {
-	if i == paneTail {
+	switch {
+	case i == paneTail && a.detailOpen:
+		return a.detail
+	case i == paneTail:
 		return a.tail
 	}
 	return a.topics
@@ -153,6 +159,15 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.openTail(msg.Topic)
 	case tail.BackMsg:
 		return a, a.setFocus(paneTopics)
+	case tail.OpenRecordMsg:
+		a.tail.Blur()
+		a.detail.SetRecord(msg.Record)
+		a.detailOpen = true
+		return a, a.setFocus(paneTail)
+	case detail.CloseMsg:
+		a.detail.Blur()
+		a.detailOpen = false
+		return a, a.setFocus(paneTail)
 	}
 	return a, tea.Batch(a.topics.Update(msg), a.tail.Update(msg))
 }
@@ -193,6 +208,7 @@ func (a *App) layout() {
 	h := max(a.height-2-footer, 1)
 	a.topics.SetSize(a.width, h)
 	a.tail.SetSize(a.width, h)
+	a.detail.SetSize(a.width, h)
 	a.help.SetWidth(a.width)
 }
 

@@ -145,3 +145,12 @@ func TestHelpAndTooSmall(t *testing.T) {
 		t.Errorf("small terminal shows:\n%s", out)
 	}
 }
+
+func TestRecordDetail80x24(t *testing.T) {
+	tm, p := start(t, newApp(session(t), "orders"), 80, 24)
+	waitScreen(t, tm, p, "p0 5/5")
+	tm.Type("k") // the record before the hostile one
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitScreen(t, tm, p, "Record · orders")
+	golden.RequireEqual(t, screen(t, tm))
+}
