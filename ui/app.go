@@ -15,6 +15,7 @@ import (
 	"github.com/mskx/mskx/themes"
 	"github.com/mskx/mskx/ui/common"
 	"github.com/mskx/mskx/ui/detail"
+	"github.com/mskx/mskx/ui/produce"
 	"github.com/mskx/mskx/ui/tail"
 	"github.com/mskx/mskx/ui/topics"
 )
@@ -23,6 +24,7 @@ import (
 type Session interface {
 	topics.Lister
 	tail.Opener
+	produce.Producer
 }
 
 // Info is what the status line says about the connection.
@@ -54,10 +56,11 @@ const (
 const (
 	paneTopics = iota
 	paneTail
+	paneProduce
 	paneCount
 )
 
-var paneNames = [paneCount]string{"Topics", "Tail"}
+var paneNames = [paneCount]string{"Topics", "Tail", "Produce"}
 
 // App is the root model: it owns layout, focus, the status line and the
 // frame tick, and routes messages to the panes.
@@ -74,6 +77,7 @@ type App struct {
 	tail          *tail.Model
 	detail        *detail.Model
 	detailOpen    bool // the record detail covers the tail pane
+	produce       *produce.Model
 	focus         int
 	showHelp      bool
 	ticking       bool
@@ -94,7 +98,8 @@ func NewApp(s Session, info Info, o Options) *App {
 	h := help.New()
 	h.Styles = c.Styles.Help
 	a := &App{c: c, keys: common.DefaultGlobalKeyMap(), help: h, info: info, fps: o.MaxFPS, start: o.Topic,
-		topics: topics.New(c, s), tail: tail.New(c, s, o.Tail), detail: detail.New(c)}
+		topics: topics.New(c, s), tail: tail.New(c, s, o.Tail), detail: detail.New(c),
+		produce: produce.New(c, s)}
 	return a
 }
 
@@ -114,6 +119,8 @@ func (a *App) frame() tea.Cmd {
 }
 
 func (a *App) openTail(topic string) tea.Cmd {
+	a.produce.SetTopic(topic)
+	a.detailOpen = false
 	cmds := []tea.Cmd{a.tail.Open(topic), a.setFocus(paneTail)}
 	if !a.ticking {
 		a.ticking = true
@@ -128,6 +135,8 @@ func (a *App) pane(i int) common.Component {
 		return a.detail
 	case i == paneTail:
 		return a.tail
+	case i == paneProduce:
+		return a.produce
 	}
 	return a.topics
 }
@@ -168,16 +177,24 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.detail.Blur()
 		a.detailOpen = false
 		return a, a.setFocus(paneTail)
+	case detail.SendToProducerMsg:
+		r := msg.Record
+		a.produce.Fill(r.Topic, r.Key, r.Headers, r.Value, kafka.AnyPartition)
+		return a, a.setFocus(paneProduce)
+	case produce.DeliveredMsg:
+		if d := msg.Delivery; d.Err == nil {
+			a.tail.Mark(d.Topic, d.Partition, d.Offset)
+		}
 	}
-	return a, tea.Batch(a.topics.Update(msg), a.tail.Update(msg))
+	return a, tea.Batch(a.topics.Update(msg), a.tail.Update(msg), a.produce.Update(msg))
 }
 
 func (a *App) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(msg, a.keys.ForceQuit) {
 		return tea.Quit
 	}
-	if a.focus == paneTopics && a.topics.Filtering() {
-		return a.topics.Update(msg) // letters are text here
+	if a.typing() {
+		return a.pane(a.focus).Update(msg) // letters are text here
 	}
 	switch {
 	case key.Matches(msg, a.keys.Quit):
@@ -190,12 +207,20 @@ func (a *App) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return a.setFocus(paneTopics)
 	case key.Matches(msg, a.keys.Tail):
 		return a.setFocus(paneTail)
+	case key.Matches(msg, a.keys.Produce):
+		return a.setFocus(paneProduce)
 	case key.Matches(msg, a.keys.Next):
 		return a.setFocus((a.focus + 1) % paneCount)
 	case key.Matches(msg, a.keys.Prev):
 		return a.setFocus((a.focus + paneCount - 1) % paneCount)
 	}
 	return a.pane(a.focus).Update(msg)
+}
+
+// typing reports whether a text field of the focused pane has the keyboard,
+// where every key but ctrl+c is text.
+func (a *App) typing() bool {
+	return (a.focus == paneTopics && a.topics.Filtering()) || (a.focus == paneProduce && a.produce.Editing())
 }
 
 // layout gives each pane its box: the screen less the status line, the tab
@@ -209,6 +234,7 @@ func (a *App) layout() {
 	a.topics.SetSize(a.width, h)
 	a.tail.SetSize(a.width, h)
 	a.detail.SetSize(a.width, h)
+	a.produce.SetSize(a.width, h)
 	a.help.SetWidth(a.width)
 }
 
@@ -238,7 +264,11 @@ func (a *App) render() string {
 	var b strings.Builder
 	b.WriteString(common.Truncate(a.statusLine(), a.width) + "\n")
 	b.WriteString(a.tabs() + "\n")
-	footer := a.help.ShortHelpView(append(a.pane(a.focus).ShortHelp(), a.keys.ShortHelp()...))
+	short := a.pane(a.focus).ShortHelp()
+	if !a.typing() {
+		short = append(short, a.keys.ShortHelp()...)
+	}
+	footer := a.help.ShortHelpView(short)
 	if a.showHelp {
 		footer = a.help.FullHelpView(a.fullHelp())
 	}

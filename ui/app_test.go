@@ -154,3 +154,39 @@ func TestRecordDetail80x24(t *testing.T) {
 	waitScreen(t, tm, p, "Record · orders")
 	golden.RequireEqual(t, screen(t, tm))
 }
+
+// Sending from the producer form: the delivery shows partition and offset,
+// and the record is marked when it arrives in the tail of the same topic.
+func TestProduceFromFormMarksTail(t *testing.T) {
+	tm, p := start(t, newApp(session(t), "orders"), 100, 30)
+	waitScreen(t, tm, p, "p0 5/5")
+	tm.Type("3")
+	waitScreen(t, tm, p, "[3 Produce]")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter}) // into the fields
+	for i := 0; i < 5; i++ {                     // topic, key, headers, partition, repeat
+		tm.Send(tea.KeyPressMsg{Code: tea.KeyTab})
+	}
+	tm.Type(`{"hello":"from the form"}`)
+	tm.Send(tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl})
+	waitScreen(t, tm, p, "✓ p0 @ 5")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
+	tm.Type("2")
+	waitScreen(t, tm, p, "[2 Tail: orders]")
+	out := waitScreenLine(t, tm, p, "from the form")
+	if !strings.HasPrefix(out, "▸◆") {
+		t.Errorf("the sent record is not marked in the tail: %q", out)
+	}
+	screen(t, tm)
+}
+
+// waitScreenLine waits for a line containing want and returns that line.
+func waitScreenLine(t *testing.T, tm *teatest.TestModel, p *probe, want string) string {
+	t.Helper()
+	waitScreen(t, tm, p, want)
+	for _, l := range strings.Split(p.screen.Load().(string), "\n") {
+		if strings.Contains(l, want) {
+			return l
+		}
+	}
+	return ""
+}

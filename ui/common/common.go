@@ -103,6 +103,7 @@ func NewStyles(p themes.Palette) *Styles {
 type GlobalKeyMap struct {
 	Topics    key.Binding
 	Tail      key.Binding
+	Produce   key.Binding
 	Next      key.Binding
 	Prev      key.Binding
 	Help      key.Binding
@@ -115,6 +116,7 @@ func DefaultGlobalKeyMap() GlobalKeyMap {
 	return GlobalKeyMap{
 		Topics:    key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "topics")),
 		Tail:      key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "tail")),
+		Produce:   key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "produce")),
 		Next:      key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane")),
 		Prev:      key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous pane")),
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
@@ -128,7 +130,7 @@ func (k GlobalKeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Help, k
 
 // FullHelp lists every global key.
 func (k GlobalKeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Topics, k.Tail, k.Next, k.Prev}, {k.Help, k.Quit, k.ForceQuit}}
+	return [][]key.Binding{{k.Topics, k.Tail, k.Produce, k.Next, k.Prev}, {k.Help, k.Quit, k.ForceQuit}}
 }
 
 // Truncate cuts s, which may hold styles, to width cells with an ellipsis.

@@ -244,15 +244,15 @@ func (m *Model) View() string {
 		}
 		line := fmt.Sprintf("%-*s %*d %*d %s %s", timeW, r.Timestamp.UTC().Format("15:04:05.000"), partW, r.Partition, offW, r.Offset,
 			common.Pad(k, keyW), kafka.Preview(r.Value, valW))
-		glyph := "  "
+		sel, sent := " ", " "
 		if m.marks[mark{r.Partition, r.Offset}] {
-			glyph = "◆ " // sent from this session
+			sent = "◆" // sent from this session
 		}
 		if m.focused && i == len(m.rows)-1-m.sel {
-			b.WriteString(s.Selected.Render("▸"+glyph[1:]+line) + "\n")
+			b.WriteString(s.Selected.Render("▸"+sent+line) + "\n")
 			continue
 		}
-		b.WriteString(glyph + line + "\n")
+		b.WriteString(sel + sent + line + "\n")
 	}
 	b.WriteString(s.Muted.Render(common.Truncate(m.partitionLine(), m.width)))
 	return b.String()
