@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -83,7 +84,8 @@ func buildBinary(t *testing.T) string {
 }
 
 // TestDemoInTmux runs `mskx demo` in an 80x24 terminal as a person would:
-// open a topic's tail, see live records arrive, pause, go back, quit.
+// open a topic's tail, see live records arrive, pause, send a record from
+// the producer form and see its delivery and its arrival, go back, quit.
 func TestDemoInTmux(t *testing.T) {
 	bin := buildBinary(t)
 	tm := startTmux(t, 80, 24, []string{"TERM=xterm-256color", "HOME=" + os.TempDir()}, bin, "demo")
@@ -100,6 +102,35 @@ func TestDemoInTmux(t *testing.T) {
 
 	tm.keys("Space")
 	tm.waitText("paused")
+	tm.keys("Space")
+
+	// Send a record from the producer form, already set to the tailed
+	// topic, and watch its delivery and its arrival in the tail.
+	tm.keys("3")
+	tm.waitText("[3 Produce]")
+	tm.keys("Enter", "Tab", "Tab", "Tab", "Tab", "Tab")
+	tm.keys("-l", `{"sent":"from tmux"}`)
+	tm.keys("C-s")
+	delivered := tm.waitFor("a delivery with partition and offset", func(s string) bool {
+		return regexp.MustCompile(`✓ p\d+ @ \d+`).MatchString(s)
+	})
+	if !strings.Contains(delivered, "orders") {
+		t.Errorf("the delivery is not for orders:\n%s", delivered)
+	}
+	// Keys sent together after Escape read as alt+key: wait for the form to
+	// leave its fields first, as a person's pause would.
+	tm.keys("Escape")
+	tm.waitFor("the form out of its fields", func(s string) bool { return !strings.Contains(s, "esc leave fields") })
+	tm.keys("2")
+	tm.waitFor("the sent record marked in the tail", func(s string) bool {
+		for _, l := range strings.Split(s, "\n") {
+			if strings.Contains(l, "from tmux") && strings.Contains(l, "◆") {
+				return true
+			}
+		}
+		return false
+	})
+
 	tm.keys("Escape")
 	tm.waitText("[1 Topics]")
 
