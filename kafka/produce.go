@@ -33,6 +33,8 @@ type Message struct {
 	Value     []byte
 	Headers   []kgo.RecordHeader
 	Partition int32 // AnyPartition, or a fixed partition
+	// Timestamp is the record's time; zero means when it is produced.
+	Timestamp time.Time
 }
 
 // deliveryTimeout bounds how long a record may wait for its acknowledgement,
@@ -102,7 +104,7 @@ func (s *Session) Notices() []string {
 }
 
 func (m Message) record(ctx context.Context) *kgo.Record {
-	r := &kgo.Record{Topic: m.Topic, Key: m.Key, Value: m.Value, Headers: m.Headers, Partition: m.Partition, Context: ctx}
+	r := &kgo.Record{Topic: m.Topic, Key: m.Key, Value: m.Value, Headers: m.Headers, Partition: m.Partition, Timestamp: m.Timestamp, Context: ctx}
 	if m.Partition != AnyPartition {
 		r.Context = context.WithValue(ctx, fixedPartitionKey{}, true)
 	}
