@@ -215,7 +215,7 @@ func classify(b []byte, complete bool) Format {
 		// A prefix is judged on its first bytes only: the tokenizer
 		// allocates per token, and 256 bytes are plenty to tell
 		// "[INFO] started" from a JSON array.
-		if complete && json.Valid(t) || !complete && jsonPrefix(t[:min(len(t), 256)]) {
+		if complete && json.Valid(t) || !complete && JSONPrefix(t[:min(len(t), 256)]) {
 			return FormatJSON
 		}
 	}
@@ -225,10 +225,10 @@ func classify(b []byte, complete bool) Format {
 	return FormatHex
 }
 
-// jsonPrefix reports whether b could be the start of a single JSON document:
+// JSONPrefix reports whether b could be the start of a single JSON document:
 // tokenising stops only because the input ran out, or the document closed and
-// only whitespace follows.
-func jsonPrefix(b []byte) bool {
+// only whitespace follows. It lets a cut value be judged by its head.
+func JSONPrefix(b []byte) bool {
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.UseNumber() // no float parsing of numbers we will not use
 	depth := 0
@@ -318,39 +318,52 @@ func Display(b []byte, f Format) (string, Format) {
 //
 //	00000000  48 65 6c 6c 6f 2c 20 77  6f 72 6c 64 21 0a 00 ff  |Hello, world!...|
 func hexDump(b []byte) string {
-	const lineLen = 8 + 2 + 16*3 + 1 + 1 + 16 + 2 // offset, gaps, hex, ASCII column
 	var sb strings.Builder
-	sb.Grow((len(b)+15)/16*(lineLen+1) + 1)
+	sb.Grow((len(b)+15)/16*(HexLineWidth+1) + 1)
 	for off := 0; off < len(b); off += 16 {
 		if off > 0 {
 			sb.WriteByte('\n')
 		}
-		row := b[off:min(off+16, len(b))]
-		for shift := 28; shift >= 0; shift -= 4 {
-			sb.WriteByte(hexDigits[(off>>shift)&0xf])
-		}
-		sb.WriteString(" ")
-		for i := range 16 {
-			if i%8 == 0 {
-				sb.WriteByte(' ')
-			}
-			if i < len(row) {
-				sb.WriteByte(hexDigits[row[i]>>4])
-				sb.WriteByte(hexDigits[row[i]&0xf])
-				sb.WriteByte(' ')
-			} else {
-				sb.WriteString("   ")
-			}
-		}
-		sb.WriteString(" |")
-		for _, c := range row {
-			if c < 0x20 || c > 0x7e {
-				c = '.'
-			}
-			sb.WriteByte(c)
-		}
-		sb.WriteByte('|')
+		sb.WriteString(HexLine(b, off))
 	}
+	return sb.String()
+}
+
+// HexLineWidth is the width of every line HexLine makes.
+const HexLineWidth = 8 + 2 + 16*3 + 1 + 1 + 16 + 2 // offset, gaps, hex, ASCII column
+
+// HexLine is the line of a hex dump for the 16 bytes of b at off: the
+// offset, the bytes in hex, and the printable ASCII with '.' for the rest,
+// as `hexdump -C` shows them. A detail view makes rows one at a time with it,
+// so a large value is never dumped whole.
+func HexLine(b []byte, off int) string {
+	row := b[off:min(off+16, len(b))]
+	var sb strings.Builder
+	sb.Grow(HexLineWidth)
+	for shift := 28; shift >= 0; shift -= 4 {
+		sb.WriteByte(hexDigits[(off>>shift)&0xf])
+	}
+	sb.WriteString(" ")
+	for i := range 16 {
+		if i%8 == 0 {
+			sb.WriteByte(' ')
+		}
+		if i < len(row) {
+			sb.WriteByte(hexDigits[row[i]>>4])
+			sb.WriteByte(hexDigits[row[i]&0xf])
+			sb.WriteByte(' ')
+		} else {
+			sb.WriteString("   ")
+		}
+	}
+	sb.WriteString(" |")
+	for _, c := range row {
+		if c < 0x20 || c > 0x7e {
+			c = '.'
+		}
+		sb.WriteByte(c)
+	}
+	sb.WriteByte('|')
 	return sb.String()
 }
 

@@ -3,9 +3,7 @@ package detail
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -227,32 +225,7 @@ func isJSON(p []byte, cut bool) bool {
 	if !cut {
 		return json.Valid(t)
 	}
-	return len(t) > 0 && (t[0] == '{' || t[0] == '[') && jsonPrefix(t[:min(len(t), jsonSniff)])
-}
-
-// jsonPrefix reports whether b could be the start of one JSON document:
-// tokenising stops only because the input ran out, or the document closed
-// and only whitespace follows.
-func jsonPrefix(b []byte) bool {
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	depth := 0
-	for {
-		tok, err := d.Token()
-		if err != nil {
-			return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
-		}
-		if delim, ok := tok.(json.Delim); ok {
-			if delim == '{' || delim == '[' {
-				depth++
-			} else {
-				depth--
-			}
-		}
-		if depth == 0 {
-			return len(bytes.Trim(b[d.InputOffset():], jsonSpace)) == 0
-		}
-	}
+	return len(t) > 0 && (t[0] == '{' || t[0] == '[') && kafka.JSONPrefix(t[:min(len(t), jsonSniff)])
 }
 
 // format renders p (the start of a payload when cut is set) in format f,

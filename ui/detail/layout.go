@@ -180,10 +180,6 @@ func styleOf(st *common.Styles, k kind) lipgloss.Style {
 	return st.Text
 }
 
-// hexLineWidth is the width of a full line of `hexdump -C` output as
-// kafka.Display lays it out.
-const hexLineWidth = 78
-
 // hexBlock shows a whole value as a hex dump. Line i depends only on bytes
 // 16i to 16i+15, so rows are made when drawn and a 10 MB value costs no
 // more than a short one: this is the view that can show every byte.
@@ -207,7 +203,7 @@ func (h *hexBlock) per(i int) int {
 	return (hexWidth(min(16, len(h.b)-16*i)) + w - 1) / w
 }
 
-func hexWidth(n int) int { return hexLineWidth - 16 + n }
+func hexWidth(n int) int { return kafka.HexLineWidth - 16 + n }
 
 func (h *hexBlock) rows() int {
 	n := h.lines()
@@ -223,7 +219,7 @@ func (h *hexBlock) row(r int) string {
 	if i >= n-1 {
 		i, part = n-1, r-(n-1)*per
 	}
-	text := hexLine(h.b, 16*i)
+	text := kafka.HexLine(h.b, 16*i)
 	w := max(h.width, 1)
 	if h.wrap {
 		text = text[min(part*w, len(text)):min((part+1)*w, len(text))]
@@ -231,39 +227,4 @@ func (h *hexBlock) row(r int) string {
 		text = kafka.TruncateWidth(text, w)
 	}
 	return h.st.Text.Render(text)
-}
-
-const hexDigits = "0123456789abcdef"
-
-// hexLine is line off/16 of the dump kafka.Display(b, kafka.FormatHex)
-// makes, which can only dump a whole payload at once.
-func hexLine(b []byte, off int) string {
-	row := b[off:min(off+16, len(b))]
-	var sb strings.Builder
-	sb.Grow(hexLineWidth)
-	for shift := 28; shift >= 0; shift -= 4 {
-		sb.WriteByte(hexDigits[(off>>shift)&0xf])
-	}
-	sb.WriteByte(' ')
-	for i := range 16 {
-		if i%8 == 0 {
-			sb.WriteByte(' ')
-		}
-		if i < len(row) {
-			sb.WriteByte(hexDigits[row[i]>>4])
-			sb.WriteByte(hexDigits[row[i]&0xf])
-			sb.WriteByte(' ')
-		} else {
-			sb.WriteString("   ")
-		}
-	}
-	sb.WriteString(" |")
-	for _, c := range row {
-		if c < 0x20 || c > 0x7e {
-			c = '.'
-		}
-		sb.WriteByte(c)
-	}
-	sb.WriteByte('|')
-	return sb.String()
 }
