@@ -201,3 +201,26 @@ func (t *Tail) Close() {
 
 // Done is closed when the tail has stopped.
 func (t *Tail) Done() <-chan struct{} { return t.done }
+
+// Since returns the records received after the first `from` the tail ever
+// received, oldest first, at most the newest limit of them, and the count to
+// pass as from next time. It lets a reader look at each new record once, at
+// a cost bounded by limit, however fast records arrive: one that falls
+// behind misses the oldest records it had not read, rather than making the
+// tail keep them.
+func (t *Tail) Since(from int64, limit int) ([]*kgo.Record, int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	// The ring holds the newest t.n of all t.received records, even after a
+	// fetch larger than the ring: ingest keeps that fetch's newest records,
+	// the very ones the ring would have kept.
+	k := min(t.received-max(from, 0), int64(t.n), int64(max(limit, 0)))
+	if k <= 0 {
+		return nil, t.received
+	}
+	out := make([]*kgo.Record, k)
+	for i := range out {
+		out[i] = t.ring[(t.head+t.n-int(k)+i)%len(t.ring)]
+	}
+	return out, t.received
+}

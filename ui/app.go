@@ -220,7 +220,8 @@ func (a *App) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 // typing reports whether a text field of the focused pane has the keyboard,
 // where every key but ctrl+c is text.
 func (a *App) typing() bool {
-	return (a.focus == paneTopics && a.topics.Filtering()) || (a.focus == paneProduce && a.produce.Editing())
+	return (a.focus == paneTopics && a.topics.Filtering()) || (a.focus == paneProduce && a.produce.Editing()) ||
+		(a.focus == paneTail && !a.detailOpen && a.tail.Prompting())
 }
 
 // layout gives each pane its box: the screen less the status line, the tab

@@ -190,3 +190,19 @@ func waitScreenLine(t *testing.T, tm *teatest.TestModel, p *probe, want string) 
 	}
 	return ""
 }
+
+// Letters typed into the tail's filter are text, not global keys.
+func TestTailFilterTakesLetters(t *testing.T) {
+	tm, p := start(t, newApp(session(t), "orders"), 80, 24)
+	waitScreen(t, tm, p, "p0 5/5")
+	tm.Type("/q1")
+	waitScreen(t, tm, p, "/q1") // still running, the letters went to the prompt
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
+	tm.Type("/ord-1003")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	out := waitScreenLine(t, tm, p, "1 of 5 scanned")
+	if v := p.screen.Load().(string); !strings.Contains(v, "ord-1003") || strings.Contains(v, "ord-1002") {
+		t.Errorf("filter shows the wrong records (%q):\n%s", out, v)
+	}
+	screen(t, tm)
+}

@@ -17,7 +17,14 @@ import (
 
 func setup(t *testing.T) (*Model, *kafka.Session) {
 	t.Helper()
-	c := kafkatest.New(t, kafkatest.Topics(1, "t"))
+	return setupWith(t, kafkatest.Topics(1, "t"), 100)
+}
+
+// setupWith starts a cluster with the given topics and a pane whose tails
+// start from the beginning and keep ring records.
+func setupWith(t *testing.T, topics kafkatest.Opt, ring int) (*Model, *kafka.Session) {
+	t.Helper()
+	c := kafkatest.New(t, topics)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	s, err := kafka.Open(ctx, kafka.Endpoint{Brokers: c.Brokers})
@@ -26,7 +33,7 @@ func setup(t *testing.T) (*Model, *kafka.Session) {
 	}
 	t.Cleanup(s.Close)
 	p, _ := themes.ByName("mono")
-	m := New(common.New(p), s, kafka.TailOptions{Start: kafka.Start{Kind: kafka.FromBeginning}, RingSize: 100})
+	m := New(common.New(p), s, kafka.TailOptions{Start: kafka.Start{Kind: kafka.FromBeginning}, RingSize: ring})
 	m.SetSize(80, 10) // 7 record rows
 	m.Focus()
 	t.Cleanup(m.Close)
@@ -64,6 +71,8 @@ func press(k string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
 	case "esc":
 		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
 	}
 	return tea.KeyPressMsg{Code: []rune(k)[0], Text: k}
 }
