@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mskx/mskx/kafka/kafkatest"
 )
 
 // tmux drives the real binary in a real terminal: keys in, screen out.
@@ -156,4 +158,46 @@ func receivedCount(screen string) int {
 		n = n*10 + int(c-'0')
 	}
 	return n
+}
+
+// TestSCRAMLoginInTmux logs in through the login screen as a person would:
+// choose SCRAM, type the user and password, connect, see the topics; the
+// connection is remembered in the config file without the password.
+func TestSCRAMLoginInTmux(t *testing.T) {
+	bin := buildBinary(t)
+	c := kafkatest.New(t, kafkatest.SCRAM("alice", "Tmux-Pw-7731"), kafkatest.Topics(2, "orders"))
+	home := t.TempDir()
+	env := []string{"TERM=xterm-256color", "HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, "cfg"),
+		"AWS_EC2_METADATA_DISABLED=true", "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY="}
+	tm := startTmux(t, 100, 30, env, bin, "-b", c.Brokers[0], "--ca-file", c.CAFile)
+	tm.waitText("Connect to a Kafka cluster")
+	tm.waitText("[ Connect ]")
+
+	tm.keys("Tab") // from Connect round to the auth mode
+	tm.keys("Right")
+	tm.waitText("[scram]")
+	tm.keys("Tab", "Tab", "Tab", "Tab", "Tab", "Tab") // brokers, region, profile, role, secret, user
+	tm.keys("-l", "alice")
+	tm.keys("Tab")
+	tm.keys("-l", "Tmux-Pw-7731")
+	login := tm.waitText("••••")
+	if strings.Contains(login, "Tmux-Pw-7731") {
+		t.Fatalf("the password is on screen:\n%s", login)
+	}
+	tm.keys("C-s")
+	main := tm.waitText("[1 Topics]")
+	tm.waitText("orders")
+	if !strings.Contains(main, "user alice") || !strings.Contains(main, "scram") {
+		t.Errorf("status line does not show the SCRAM login:\n%s", main)
+	}
+	tm.keys("q")
+	tm.waitText("EXITED 0")
+
+	saved, err := os.ReadFile(filepath.Join(home, "cfg", "mskx", "config.yaml"))
+	if err != nil {
+		t.Fatalf("the connection was not saved: %v", err)
+	}
+	if strings.Contains(string(saved), "Tmux-Pw-7731") || !strings.Contains(string(saved), "mode: scram") || !strings.Contains(string(saved), "user: alice") {
+		t.Errorf("saved config:\n%s", saved)
+	}
 }

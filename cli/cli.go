@@ -207,6 +207,28 @@ func (c *connFlags) config(st IO) (auth.Config, error) {
 	return cfg, nil
 }
 
+// partialConfig is the config from flags and environment without the
+// defaults and checks of Normalize, for the login screen to complete; full
+// reports whether brokers (or a cluster ARN) and the mode are known, which is
+// when the UI connects at once. Only a bad --auth is a usage error here.
+func (c *connFlags) partialConfig(st IO) (auth.Config, bool, error) {
+	cfg := c.cfg
+	cfg.Brokers = c.brokers
+	if c.mode != "" {
+		m, err := auth.ParseMode(c.mode)
+		if err != nil {
+			return cfg, false, usageError{err}
+		}
+		cfg.Mode = m
+	}
+	if c.timeout <= 0 {
+		return cfg, false, usagef("--timeout must be positive, like 10s")
+	}
+	cfg.FromEnv(st.getenv)
+	full := cfg.Mode != "" && (len(cfg.Brokers) > 0 || cfg.ClusterARN != "")
+	return cfg, full, nil
+}
+
 // connect builds the connection and opens a session, printing warnings.
 func (c *connFlags) connect(ctx context.Context, st IO) (*kafka.Session, *auth.Client, error) {
 	cl, err := c.build(ctx, st)

@@ -7,10 +7,12 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/mskx/mskx/auth"
+	"github.com/mskx/mskx/config"
 	"github.com/mskx/mskx/kafka"
 	"github.com/mskx/mskx/kafka/kafkatest"
 	"github.com/mskx/mskx/themes"
 	"github.com/mskx/mskx/ui"
+	"github.com/mskx/mskx/ui/login"
 )
 
 // uiFlags are the flags of the terminal UI, shared by mskx and mskx demo.
@@ -66,9 +68,12 @@ func tuiCommand() command {
 		name:    "",
 		summary: "the terminal UI",
 		usage:   "[connection flags] [-t TOPIC] [-o START] [--theme NAME]",
-		help: `Opens the terminal UI on the cluster the connection flags and environment
-describe: topics (1) and the live tail (2). Keys: tab and number keys move
-between panes, enter opens, esc goes back, / filters, space pauses the tail,
+		help: `Opens the terminal UI. With -b and --auth (or their environment variables) it
+connects at once; otherwise it opens the login screen, pre-filled from the flags,
+the environment and the last connection saved in $XDG_CONFIG_HOME/mskx/config.yaml
+(written 0600; it never holds a password or a secret's value). The panes are
+topics (1), the live tail (2) and the producer form (3). Keys: tab and number keys
+move between panes, enter opens, esc goes back, / filters, space pauses the tail,
 ? shows every key, q quits.`,
 		flags: func(fs *pflag.FlagSet) func(context.Context, IO, *connFlags, []string) error {
 			uf := addUIFlags(fs)
@@ -76,6 +81,8 @@ between panes, enter opens, esc goes back, / filters, space pauses the tail,
 				if len(args) > 0 {
 					return usagef("unknown command %q: run 'mskx --help' for the list", args[0])
 				}
+				file, path := loadConfig(st)
+				uf.applySettings(fs, file.Settings)
 				o, err := uf.options(st)
 				if err != nil {
 					return err
@@ -83,15 +90,73 @@ between panes, enter opens, esc goes back, / filters, space pauses the tail,
 				if !st.terminal() {
 					return usagef("the terminal UI needs a terminal: for pipes and scripts use consume, produce or topics")
 				}
-				s, cl, err := conn.connect(ctx, st)
+				cfg, full, err := conn.partialConfig(st)
 				if err != nil {
 					return err
 				}
-				defer s.Close()
-				return ui.Run(ctx, s, info(ctx, s, cl), o)
+				if full {
+					s, cl, err := conn.connect(ctx, st)
+					if err != nil {
+						return err
+					}
+					defer s.Close()
+					return ui.Run(ctx, s, info(ctx, s, cl), o)
+				}
+				if len(cfg.Brokers) == 0 && cfg.ClusterARN == "" {
+					if last, ok := file.Get(file.Last); ok {
+						cfg = last.AuthConfig()
+					}
+				}
+				cl, err := ui.RunLogin(ctx, cfg, o, login.DialTimeout(conn.timeout))
+				if cl != nil && path != "" {
+					file.Put(config.FromAuthConfig(connectionName(cl.Config), cl.Config))
+					if serr := config.Save(path, file); serr != nil {
+						fmt.Fprintf(st.Stderr, "mskx: warning: could not save the connection: %v\n", serr)
+					}
+				}
+				return err
 			}
 		},
 	}
+}
+
+// loadConfig reads the config file; a broken file is a warning, not a
+// reason to refuse to start. path is "" when there is no usable location.
+func loadConfig(st IO) (config.File, string) {
+	path, err := config.DefaultPath(st.getenv)
+	if err != nil {
+		return config.File{}, ""
+	}
+	f, err := config.Load(path)
+	if err != nil {
+		fmt.Fprintf(st.Stderr, "mskx: warning: %v; starting without it\n", err)
+		return config.File{}, ""
+	}
+	return f, path
+}
+
+// applySettings takes the config file's settings where no flag was given.
+func (f *uiFlags) applySettings(fs *pflag.FlagSet, s config.Settings) {
+	if s.Theme != "" && !fs.Changed("theme") {
+		f.theme = s.Theme
+	}
+	if s.MaxFPS > 0 && !fs.Changed("max-fps") {
+		f.maxFPS = s.MaxFPS
+	}
+	if s.RingSize > 0 && !fs.Changed("ring-size") {
+		f.ringSize = s.RingSize
+	}
+}
+
+// connectionName names a saved connection after where it goes.
+func connectionName(c auth.Config) string {
+	if c.ClusterARN != "" {
+		return c.ClusterARN
+	}
+	if len(c.Brokers) > 0 {
+		return string(c.Mode) + " " + c.Brokers[0]
+	}
+	return string(c.Mode)
 }
 
 // info is what the status line shows about a connection. The identity

@@ -11,10 +11,12 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mskx/mskx/auth"
 	"github.com/mskx/mskx/kafka"
 	"github.com/mskx/mskx/themes"
 	"github.com/mskx/mskx/ui/common"
 	"github.com/mskx/mskx/ui/detail"
+	"github.com/mskx/mskx/ui/login"
 	"github.com/mskx/mskx/ui/produce"
 	"github.com/mskx/mskx/ui/tail"
 	"github.com/mskx/mskx/ui/topics"
@@ -65,12 +67,21 @@ var paneNames = [paneCount]string{"Topics", "Tail", "Produce"}
 // App is the root model: it owns layout, focus, the status line and the
 // frame tick, and routes messages to the panes.
 type App struct {
-	c     common.Common
-	keys  common.GlobalKeyMap
-	help  help.Model
-	info  Info
-	fps   int
-	start string
+	c          common.Common
+	keys       common.GlobalKeyMap
+	help       help.Model
+	info       Info
+	fps        int
+	startTopic string
+	opts       Options
+
+	// login is the login screen, shown until it connects; nil when the App
+	// started connected. session is what it opened, closed with the App.
+	login   *login.Model
+	session *kafka.Session
+	// Connected is the connection the login screen made, for the caller
+	// to remember; nil before (or without) a login.
+	Connected *auth.Client
 
 	width, height int
 	topics        *topics.Model
@@ -85,6 +96,13 @@ type App struct {
 
 // NewApp returns the App for a connected session.
 func NewApp(s Session, info Info, o Options) *App {
+	a := newApp(o)
+	a.connect(s, info)
+	return a
+}
+
+// newApp sets up what does not depend on a session.
+func newApp(o Options) *App {
 	if o.Palette.Name == "" {
 		o.Palette, _ = themes.ByName("dark")
 	}
@@ -97,17 +115,31 @@ func NewApp(s Session, info Info, o Options) *App {
 	}
 	h := help.New()
 	h.Styles = c.Styles.Help
-	a := &App{c: c, keys: common.DefaultGlobalKeyMap(), help: h, info: info, fps: o.MaxFPS, start: o.Topic,
-		topics: topics.New(c, s), tail: tail.New(c, s, o.Tail), detail: detail.New(c),
-		produce: produce.New(c, s)}
-	return a
+	return &App{c: c, keys: common.DefaultGlobalKeyMap(), help: h, fps: o.MaxFPS, startTopic: o.Topic, opts: o}
 }
 
-// Init loads topics and, with a start topic, opens its tail.
+// connect builds the panes on a session.
+func (a *App) connect(s Session, info Info) {
+	a.info = info
+	a.topics = topics.New(a.c, s)
+	a.tail = tail.New(a.c, s, a.opts.Tail)
+	a.detail = detail.New(a.c)
+	a.produce = produce.New(a.c, s)
+}
+
+// Init loads topics and, with a start topic, opens its tail; before a
+// login it starts the login screen.
 func (a *App) Init() tea.Cmd {
+	if a.login != nil {
+		return tea.Batch(a.login.Init(), a.login.Focus())
+	}
+	return a.start()
+}
+
+func (a *App) start() tea.Cmd {
 	cmds := []tea.Cmd{a.topics.Init(), a.topics.Focus()}
-	if a.start != "" {
-		cmds = append(cmds, a.openTail(a.start))
+	if a.startTopic != "" {
+		cmds = append(cmds, a.openTail(a.startTopic))
 	}
 	return tea.Batch(cmds...)
 }
@@ -155,6 +187,11 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.width, a.height = msg.Width, msg.Height
 		a.layout()
 		return a, nil
+	}
+	if a.login != nil {
+		return a, a.updateLogin(msg)
+	}
+	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
 		return a, a.handleKey(msg)
 	case frameMsg:
@@ -227,6 +264,11 @@ func (a *App) typing() bool {
 // layout gives each pane its box: the screen less the status line, the tab
 // line and the footer.
 func (a *App) layout() {
+	if a.login != nil {
+		a.login.SetSize(a.width, max(a.height-2, 1))
+		a.help.SetWidth(a.width)
+		return
+	}
 	footer := 1
 	if a.showHelp {
 		footer = a.fullHelpHeight()
@@ -261,6 +303,9 @@ func (a *App) render() string {
 	}
 	if a.width < MinWidth || a.height < MinHeight {
 		return fmt.Sprintf("Terminal too small: %dx%d.\nmskx needs at least %dx%d; enlarge the window or press q to quit.", a.width, a.height, MinWidth, MinHeight)
+	}
+	if a.login != nil {
+		return a.renderLogin()
 	}
 	var b strings.Builder
 	b.WriteString(common.Truncate(a.statusLine(), a.width) + "\n")
@@ -299,6 +344,9 @@ func (a *App) statusLine() string {
 	if a.info.Identity != "" {
 		parts = append(parts, a.info.Identity)
 	}
+	if a.login != nil {
+		return strings.Join(append(parts[:1], s.Muted.Render("○ not connected")), " │ ")
+	}
 	parts = append(parts, s.Success.Render("● connected"))
 	if a.tail.Active() {
 		parts = append(parts, fmt.Sprintf("%.0f rec/s", a.tail.Rate()))
@@ -323,8 +371,19 @@ func (a *App) tabs() string {
 	return common.Truncate(strings.Join(out, " "), a.width)
 }
 
-// Close stops the tail; call it after the program ends.
-func (a *App) Close() { a.tail.Close() }
+// Close stops the tail and a login's connect or session; call it after the
+// program ends.
+func (a *App) Close() {
+	if a.login != nil {
+		a.login.Close()
+	}
+	if a.tail != nil {
+		a.tail.Close()
+	}
+	if a.session != nil {
+		a.session.Close()
+	}
+}
 
 // Run runs the UI on the terminal until the user quits or ctx ends, then
 // closes the tail so the consumer leaves cleanly.
