@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/sasl/scram"
 
 	"github.com/mskx/mskx/kafka/kafkatest"
 )
@@ -95,13 +100,31 @@ func TestDemoInTmux(t *testing.T) {
 	tm.waitText("? help")
 
 	tm.keys("j", "Enter") // orders is the second topic
+	tailAndSend(t, tm, true)
+	tm.keys("Escape")
+	tm.waitText("[1 Topics]")
+
+	tm.keys("q")
+	s := tm.waitText("EXITED 0")
+	if strings.Contains(s, "order_id") {
+		t.Errorf("the UI was left on screen after quitting:\n%s", s)
+	}
+}
+
+// tailAndSend works the orders tail that was just opened: records appear
+// (and, when live, keep coming), pause and resume, then a record sent from
+// the producer form shows its partition and offset in the delivery list and
+// arrives in the tail marked as sent. It ends on the tail pane.
+func tailAndSend(t *testing.T, tm *tmux, live bool) {
+	t.Helper()
 	first := tm.waitFor("orders records", func(s string) bool {
 		return strings.Contains(s, "Tail: orders") && strings.Contains(s, "order_id")
 	})
-	// The demo producer keeps writing: the received count grows on screen.
-	count := receivedCount(first)
-	tm.waitFor("more records", func(s string) bool { return receivedCount(s) > count })
-
+	if live {
+		// The demo producer keeps writing: the received count grows on screen.
+		count := receivedCount(first)
+		tm.waitFor("more records", func(s string) bool { return receivedCount(s) > count })
+	}
 	tm.keys("Space")
 	tm.waitText("paused")
 	tm.keys("Space")
@@ -132,15 +155,6 @@ func TestDemoInTmux(t *testing.T) {
 		}
 		return false
 	})
-
-	tm.keys("Escape")
-	tm.waitText("[1 Topics]")
-
-	tm.keys("q")
-	s := tm.waitText("EXITED 0")
-	if strings.Contains(s, "order_id") {
-		t.Errorf("the UI was left on screen after quitting:\n%s", s)
-	}
 }
 
 // receivedCount reads "N received" from the tail's header.
@@ -166,10 +180,11 @@ func receivedCount(screen string) int {
 func TestSCRAMLoginInTmux(t *testing.T) {
 	bin := buildBinary(t)
 	c := kafkatest.New(t, kafkatest.SCRAM("alice", "Tmux-Pw-7731"), kafkatest.Topics(2, "orders"))
+	seed(t, c, "orders", 20)
 	home := t.TempDir()
 	env := []string{"TERM=xterm-256color", "HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, "cfg"),
 		"AWS_EC2_METADATA_DISABLED=true", "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY="}
-	tm := startTmux(t, 100, 30, env, bin, "-b", c.Brokers[0], "--ca-file", c.CAFile)
+	tm := startTmux(t, 100, 30, env, bin, "-b", c.Brokers[0], "--ca-file", c.CAFile, "-o", "beginning")
 	tm.waitText("Connect to a Kafka cluster")
 	tm.waitText("[ Connect ]")
 
@@ -190,6 +205,8 @@ func TestSCRAMLoginInTmux(t *testing.T) {
 	if !strings.Contains(main, "user alice") || !strings.Contains(main, "scram") {
 		t.Errorf("status line does not show the SCRAM login:\n%s", main)
 	}
+	tm.keys("Enter") // orders is the only topic
+	tailAndSend(t, tm, false)
 	tm.keys("q")
 	tm.waitText("EXITED 0")
 
@@ -199,5 +216,23 @@ func TestSCRAMLoginInTmux(t *testing.T) {
 	}
 	if strings.Contains(string(saved), "Tmux-Pw-7731") || !strings.Contains(string(saved), "mode: scram") || !strings.Contains(string(saved), "user: alice") {
 		t.Errorf("saved config:\n%s", saved)
+	}
+}
+
+// seed writes n small JSON order records to topic.
+func seed(t *testing.T, c *kafkatest.Cluster, topic string, n int) {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.Brokers...), kgo.DialTLSConfig(c.TLSConfig()),
+		kgo.SASL(scram.Auth{User: c.User, Pass: c.Password}.AsSha512Mechanism()), kgo.DefaultProduceTopic(topic))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for i := 0; i < n; i++ {
+		if err := cl.ProduceSync(ctx, &kgo.Record{Key: []byte(fmt.Sprintf("customer-%d", i)), Value: []byte(fmt.Sprintf(`{"order_id":"ord-%d"}`, i))}).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
