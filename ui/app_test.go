@@ -3,6 +3,7 @@ package ui_test
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/mskx/mskx/auth"
 	"github.com/mskx/mskx/kafka"
 	"github.com/mskx/mskx/kafka/kafkatest"
 	"github.com/mskx/mskx/themes"
@@ -205,4 +207,37 @@ func TestTailFilterTakesLetters(t *testing.T) {
 		t.Errorf("filter shows the wrong records (%q):\n%s", out, v)
 	}
 	screen(t, tm)
+}
+
+func TestLoginScreen80x24(t *testing.T) {
+	pal, _ := themes.ByName("mono")
+	app := ui.NewLoginApp(auth.Config{Mode: auth.TLS, Brokers: []string{"b-1.demo.abc123.c2.kafka.us-east-1.amazonaws.com:9094"}},
+		ui.Options{Palette: pal, Now: func() time.Time { return fixedNow }})
+	tm, p := start(t, app, 80, 24)
+	waitScreen(t, tm, p, "[ Connect ]")
+	golden.RequireEqual(t, screen(t, tm))
+}
+
+// The delivery list after three sends with {{i}}; latencies vary from run
+// to run and are masked.
+func TestDeliveryList80x24(t *testing.T) {
+	tm, p := start(t, newApp(session(t), "orders"), 80, 24)
+	waitScreen(t, tm, p, "p0 5/5")
+	tm.Type("3")
+	waitScreen(t, tm, p, "[3 Produce]")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyTab})
+	tm.Type("key-{{i}}")
+	for i := 0; i < 3; i++ {
+		tm.Send(tea.KeyPressMsg{Code: tea.KeyTab})
+	}
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyBackspace})
+	tm.Type("3")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyTab})
+	tm.Type(`{"n":{{i}}}`)
+	tm.Send(tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl})
+	waitScreen(t, tm, p, "✓ 3 acked")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
+	out := regexp.MustCompile(`\d+(\.\d+)?(µs|ms|s)\b`).ReplaceAllString(screen(t, tm), "N.Nms")
+	golden.RequireEqual(t, out)
 }
