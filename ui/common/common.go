@@ -10,6 +10,7 @@ import (
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -149,4 +150,18 @@ func Pad(s string, width int) string {
 		s += strings.Repeat(" ", width-w)
 	}
 	return s
+}
+
+// NewInput returns a one-line text field styled from the theme: the
+// field's own defaults are colours picked for a dark terminal, which the
+// mono and light themes must not show. The cursor is steady, because a
+// blinking one redraws twice a second over slow links.
+func NewInput(c Common, prompt, placeholder string) textinput.Model {
+	s := c.Styles
+	ti := textinput.New()
+	ti.Prompt = prompt
+	ti.Placeholder = placeholder
+	st := textinput.StyleState{Text: s.Text, Placeholder: s.Muted, Suggestion: s.Muted, Prompt: s.Title}
+	ti.SetStyles(textinput.Styles{Focused: st, Blurred: st, Cursor: textinput.CursorStyle{Color: s.Selected.GetForeground(), Shape: tea.CursorBlock}})
+	return ti
 }

@@ -132,7 +132,7 @@ func New(c common.Common, cfg auth.Config, opts ...Option) *Model {
 		if !isText(r) {
 			continue
 		}
-		m.inputs[r] = newInput(c, placeholders[r])
+		m.inputs[r] = common.NewInput(c, "", placeholders[r])
 		m.inputs[r].SetValue(values[r])
 		m.inputs[r].CursorStart()
 	}
@@ -140,17 +140,6 @@ func New(c common.Common, cfg auth.Config, opts ...Option) *Model {
 	m.inputs[rowPassword].EchoCharacter = '•'
 	m.row = m.firstRow()
 	return m
-}
-
-func newInput(c common.Common, placeholder string) textinput.Model {
-	s := c.Styles
-	ti := textinput.New()
-	ti.Prompt = ""
-	ti.Placeholder = placeholder
-	st := textinput.StyleState{Text: s.Text, Placeholder: s.Muted, Suggestion: s.Muted, Prompt: s.Muted}
-	// A steady cursor: blinking would redraw twice a second over slow links.
-	ti.SetStyles(textinput.Styles{Focused: st, Blurred: st, Cursor: textinput.CursorStyle{Color: s.Selected.GetForeground(), Shape: tea.CursorBlock}})
-	return ti
 }
 
 // firstRow is where a person most likely has to type next.

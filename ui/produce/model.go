@@ -103,28 +103,17 @@ func New(c common.Common, p Producer) *Model {
 	m := &Model{c: c, keys: DefaultKeyMap(), out: &outbox{p: p}, nextID: 1}
 	// Placeholders are in parentheses: in a terminal without colour they
 	// must not pass for content.
-	m.topic = newInput(c, "(required)")
-	m.key = newInput(c, "(none) · {{i}} is the record's number")
-	m.partition = newInput(c, "auto")
+	m.topic = common.NewInput(c, "", "(required)")
+	m.key = common.NewInput(c, "", "(none) · {{i}} is the record's number")
+	m.partition = common.NewInput(c, "", "auto")
 	m.partition.SetValue("auto")
-	m.repeat = newInput(c, "1")
+	m.repeat = common.NewInput(c, "", "1")
 	m.repeat.SetValue("1")
 	// Line numbers are what bad header lines and JSON errors refer to.
 	m.headers = newArea(c, "(none) · one key=value a line", headersMaxLines)
 	m.value = newArea(c, "(empty) · {{i}} is the record's number", valueMaxLines)
 	m.checkAll()
 	return m
-}
-
-func newInput(c common.Common, placeholder string) textinput.Model {
-	s := c.Styles
-	ti := textinput.New()
-	ti.Prompt = ""
-	ti.Placeholder = placeholder
-	st := textinput.StyleState{Text: s.Text, Placeholder: s.Muted, Suggestion: s.Muted, Prompt: s.Muted}
-	// A steady cursor: blinking would redraw twice a second over slow links.
-	ti.SetStyles(textinput.Styles{Focused: st, Blurred: st, Cursor: textinput.CursorStyle{Color: s.Selected.GetForeground(), Shape: tea.CursorBlock}})
-	return ti
 }
 
 // newArea returns a multi-line field; maxLines bounds typed newlines and

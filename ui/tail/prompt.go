@@ -37,16 +37,9 @@ type prompt struct {
 	err   error
 }
 
-// newPrompt styles the field from the theme: the field's own defaults are
-// colours picked for a dark terminal, which a mono theme must not show.
+// newPrompt makes the prompt line's field, styled from the theme.
 func newPrompt(c common.Common) prompt {
-	in := textinput.New()
-	st := in.Styles()
-	st.Focused.Prompt, st.Focused.Placeholder, st.Focused.Text = c.Styles.Title, c.Styles.Muted, c.Styles.Text
-	st.Blurred = st.Focused
-	st.Cursor.Color = c.Styles.Selected.GetForeground()
-	in.SetStyles(st)
-	return prompt{input: in}
+	return prompt{input: common.NewInput(c, "", "")}
 }
 
 // Prompting reports whether a prompt has the keyboard. The App then sends

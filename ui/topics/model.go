@@ -48,9 +48,7 @@ type Model struct {
 
 // New returns the topics pane reading from l.
 func New(c common.Common, l Lister) *Model {
-	f := textinput.New()
-	f.Prompt = "/"
-	f.Placeholder = "filter topics"
+	f := common.NewInput(c, "/", "filter topics")
 	return &Model{c: c, keys: DefaultKeyMap(), lister: l, filter: f}
 }
 
