@@ -328,14 +328,7 @@ func (a *App) render() string {
 // fitLines pads or cuts s to exactly n lines, so that the footer always
 // sits on the last line whatever a pane drew.
 func fitLines(s string, n int) string {
-	lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[:n]
-	}
-	for len(lines) < n {
-		lines = append(lines, "")
-	}
-	return strings.Join(lines, "\n")
+	return strings.Join(common.FitLines(strings.Split(strings.TrimSuffix(s, "\n"), "\n"), n), "\n")
 }
 
 func (a *App) statusLine() string {

@@ -4,6 +4,7 @@
 package common
 
 import (
+	"fmt"
 	"image/color"
 	"strings"
 	"time"
@@ -164,4 +165,30 @@ func NewInput(c Common, prompt, placeholder string) textinput.Model {
 	st := textinput.StyleState{Text: s.Text, Placeholder: s.Muted, Suggestion: s.Muted, Prompt: s.Title}
 	ti.SetStyles(textinput.Styles{Focused: st, Blurred: st, Cursor: textinput.CursorStyle{Color: s.Selected.GetForeground(), Shape: tea.CursorBlock}})
 	return ti
+}
+
+// Duration is short and keeps its precision where it matters: one decimal
+// of a millisecond below 10ms, whole ms below a second, then seconds.
+func Duration(d time.Duration) string {
+	ms := float64(d) / float64(time.Millisecond)
+	switch {
+	case d < 10*time.Millisecond:
+		return fmt.Sprintf("%.1fms", ms)
+	case d < time.Second:
+		return fmt.Sprintf("%.0fms", ms)
+	default:
+		return fmt.Sprintf("%.2fs", d.Seconds())
+	}
+}
+
+// FitLines pads or cuts lines to exactly n, so that what follows a box
+// always lands on the same row whatever the box drew.
+func FitLines(lines []string, n int) []string {
+	if len(lines) > n {
+		return lines[:n]
+	}
+	for len(lines) < n {
+		lines = append(lines, "")
+	}
+	return lines
 }

@@ -111,7 +111,7 @@ type Model struct {
 // the one the broker port implies, else IAM. The cursor starts on the first
 // field that still needs filling, or on Connect when none does.
 func New(c common.Common, cfg auth.Config, opts ...Option) *Model {
-	m := &Model{c: c, keys: DefaultKeyMap(), opts: options{dialTimeout: 10 * time.Second}, base: cfg, durText: duration}
+	m := &Model{c: c, keys: DefaultKeyMap(), opts: options{dialTimeout: 10 * time.Second}, base: cfg, durText: common.Duration}
 	for _, o := range opts {
 		o(&m.opts)
 	}

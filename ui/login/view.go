@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -90,7 +89,7 @@ func (m *Model) narrowView(l layout) string {
 	}
 	lines := slices.Concat(title, form, btn, warn)
 	lines = append(lines, clip(res, max(h-len(lines), 0))...)
-	lines = fit(lines, h)
+	lines = common.FitLines(lines, h)
 	for i, ln := range lines {
 		lines[i] = common.Truncate(ln, w)
 	}
@@ -104,7 +103,7 @@ func (m *Model) wideView(l layout) string {
 	if n := min(m.listWanted(), h-len(left)-len(tail)); n > 0 {
 		left = slices.Concat(m.titleLines(), m.formLines(l, n))
 	}
-	left = fit(append(left, tail...), h)
+	left = common.FitLines(append(left, tail...), h)
 
 	s := m.c.Styles
 	right := []string{s.Header.Render("Connection"), ""}
@@ -115,7 +114,7 @@ func (m *Model) wideView(l layout) string {
 			right = append(right, s.Muted.Render(ln))
 		}
 	}
-	right = fit(right, h)
+	right = common.FitLines(right, h)
 	sep := s.Muted.Render(colSep)
 	out := make([]string, h)
 	for i := range out {
@@ -413,35 +412,9 @@ func (m *Model) stepText(st step) string {
 	return fmt.Sprintf("%-9s %7s  %s", st.name, dur, kafka.Sanitize([]byte(detail)))
 }
 
-// duration is short and keeps its precision where it matters.
-func duration(d time.Duration) string {
-	ms := float64(d) / float64(time.Millisecond)
-	switch {
-	case d < time.Millisecond:
-		return fmt.Sprintf("%dµs", d.Microseconds())
-	case d < 10*time.Millisecond:
-		return fmt.Sprintf("%.1fms", ms)
-	case d < time.Second:
-		return fmt.Sprintf("%.0fms", ms)
-	default:
-		return fmt.Sprintf("%.2fs", d.Seconds())
-	}
-}
-
 // wrap breaks s into lines of at most w cells, at spaces where it can.
 func wrap(s string, w int) []string {
 	return strings.Split(ansi.Wrap(s, max(w, 1), ""), "\n")
-}
-
-// fit pads or cuts lines to exactly n.
-func fit(lines []string, n int) []string {
-	if len(lines) > n {
-		return lines[:n]
-	}
-	for len(lines) < n {
-		lines = append(lines, "")
-	}
-	return lines
 }
 
 // clip keeps at most n lines and marks a cut with an ellipsis on the last

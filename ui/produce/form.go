@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -199,19 +198,6 @@ func headersAsText(hs []kgo.RecordHeader) string {
 		lines = append(lines, kafka.Sanitize([]byte(h.Key))+"="+kafka.Sanitize(h.Value))
 	}
 	return strings.Join(lines, "\n")
-}
-
-// latency is short and keeps its precision where it matters.
-func latency(d time.Duration) string {
-	ms := float64(d) / float64(time.Millisecond)
-	switch {
-	case d < 10*time.Millisecond:
-		return fmt.Sprintf("%.1fms", ms)
-	case d < time.Second:
-		return fmt.Sprintf("%.0fms", ms)
-	default:
-		return fmt.Sprintf("%.2fs", d.Seconds())
-	}
 }
 
 // size is a byte count for people.

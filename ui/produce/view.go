@@ -71,13 +71,13 @@ func (m *Model) View() string {
 	form := m.formLines(l)
 	list := m.listLines(l.listW, l.listRows)
 	if !l.wide {
-		lines := fit(append(form, list...), m.height)
+		lines := common.FitLines(append(form, list...), m.height)
 		for i, ln := range lines {
 			lines[i] = common.Truncate(ln, m.width)
 		}
 		return strings.Join(lines, "\n")
 	}
-	form, list = fit(form, m.height), fit(list, m.height)
+	form, list = common.FitLines(form, m.height), common.FitLines(list, m.height)
 	sep := m.c.Styles.Muted.Render(listSep)
 	lines := make([]string, m.height)
 	for i := range lines {
@@ -130,7 +130,7 @@ func (m *Model) block(f int, view string, h, fw int) []string {
 	if hd := m.held[f]; hd != nil {
 		body = m.heldNote(f, hd, fw)
 	}
-	body = fit(body, h)
+	body = common.FitLines(body, h)
 	out := make([]string, h)
 	pad := strings.Repeat(" ", labelW)
 	for i := range out {
@@ -214,21 +214,10 @@ func (m *Model) stateText(e *entry) string {
 	case statePending:
 		return s.Muted.Render("… queued")
 	case stateAcked:
-		return s.Success.Render(fmt.Sprintf("✓ p%d @ %d %s", e.d.Partition, e.d.Offset, latency(e.d.Latency)))
+		return s.Success.Render(fmt.Sprintf("✓ p%d @ %d %s", e.d.Partition, e.d.Offset, common.Duration(e.d.Latency)))
 	}
 	// The row already names the topic; the session's "produce to T: "
 	// prefix would only push the reason off a narrow screen.
 	msg := strings.TrimPrefix(e.d.Err.Error(), "produce to "+e.topic+": ")
 	return s.Error.Render("✗ " + kafka.Sanitize([]byte(msg)))
-}
-
-// fit pads or cuts lines to exactly n.
-func fit(lines []string, n int) []string {
-	if len(lines) > n {
-		return lines[:n]
-	}
-	for len(lines) < n {
-		lines = append(lines, "")
-	}
-	return lines
 }
