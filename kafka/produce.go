@@ -54,6 +54,10 @@ func (s *Session) Produce(ctx context.Context, m Message, done func(Delivery)) {
 }
 
 func (s *Session) produce(ctx context.Context, m Message, start time.Time, done func(Delivery), mayRetry bool) {
+	if s.cfg.readOnly {
+		done(Delivery{Topic: m.Topic, Partition: m.Partition, Offset: -1, Err: fmt.Errorf("produce to %s: %w", m.Topic, ErrReadOnly)})
+		return
+	}
 	cl, idem, err := s.producer()
 	if err != nil {
 		done(Delivery{Topic: m.Topic, Partition: m.Partition, Offset: -1, Err: err})

@@ -43,6 +43,7 @@ type cfg struct {
 	reqTimeout  time.Duration
 	logger      *slog.Logger
 	clientID    string
+	readOnly    bool
 	extra       []kgo.Opt
 }
 
@@ -73,6 +74,14 @@ func Logger(l *slog.Logger) Opt { return func(c *cfg) { c.logger = l } }
 
 // ClientID sets the Kafka client ID; the default is "mskx".
 func ClientID(id string) Opt { return func(c *cfg) { c.clientID = id } }
+
+// ReadOnly makes a session that refuses every write: producing and all
+// topic admin return ErrReadOnly before anything reaches the cluster. The
+// default is read-write.
+func ReadOnly() Opt { return func(c *cfg) { c.readOnly = true } }
+
+// ErrReadOnly is returned by writes on a read-only session.
+var ErrReadOnly = errors.New("read-only session: producing and topic admin are disabled (started with --read-only or read_only: true in the config file)")
 
 // ClientOpts adds raw franz-go options to every client the session makes.
 func ClientOpts(opts ...kgo.Opt) Opt { return func(c *cfg) { c.extra = append(c.extra, opts...) } }
@@ -145,6 +154,9 @@ func (s *Session) clientOpts(more ...kgo.Opt) []kgo.Opt {
 	opts = append(opts, s.cfg.extra...)
 	return append(opts, more...)
 }
+
+// ReadOnly reports whether the session refuses writes.
+func (s *Session) ReadOnly() bool { return s.cfg.readOnly }
 
 // Endpoint returns what the session connects to.
 func (s *Session) Endpoint() Endpoint { return s.ep }

@@ -328,3 +328,29 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+func TestReadOnlyRefusesWrites(t *testing.T) {
+	c := kafkatest.New(t, kafkatest.Topics(1, "t"))
+	s, err := kafka.Open(ctxT(t), kafka.Endpoint{Brokers: c.Brokers}, kafka.ReadOnly())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if !s.ReadOnly() {
+		t.Fatal("ReadOnly() = false")
+	}
+	d := s.ProduceSync(ctxT(t), kafka.Message{Topic: "t", Partition: kafka.AnyPartition, Value: []byte("x")})
+	if !errors.Is(d.Err, kafka.ErrReadOnly) {
+		t.Errorf("produce on a read-only session: %v", d.Err)
+	}
+	if err := s.CreateTopic(ctxT(t), "new", 1, -1, nil); !errors.Is(err, kafka.ErrReadOnly) {
+		t.Errorf("create topic on a read-only session: %v", err)
+	}
+	got := collect(t, s, "t", kafka.ConsumeOptions{Start: kafka.Start{Kind: kafka.FromBeginning}, UntilEnd: true})
+	if len(got[0]) != 0 {
+		t.Errorf("topic holds %d records after refused produce", len(got[0]))
+	}
+	if ts, err := s.Topics(ctxT(t)); err != nil || len(ts) != 1 {
+		t.Errorf("topics on a read-only session = %v, %v; reading must still work", ts, err)
+	}
+}

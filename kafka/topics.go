@@ -147,9 +147,13 @@ func (s *Session) DescribeTopic(ctx context.Context, topic string) (TopicDetail,
 	return td, nil
 }
 
-// CreateTopic creates a topic; replication -1 uses the broker default. It
-// exists for tests and the demo now, and for topic admin later.
+// CreateTopic creates a topic; replication -1 uses the broker default (on
+// MSK Serverless the service fixes it). A read-only session refuses with
+// ErrReadOnly.
 func (s *Session) CreateTopic(ctx context.Context, topic string, partitions int32, replication int16, configs map[string]*string) error {
+	if s.cfg.readOnly {
+		return fmt.Errorf("create topic %s: %w", topic, ErrReadOnly)
+	}
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	resp, err := s.adm.CreateTopic(ctx, partitions, replication, configs, topic)
