@@ -164,6 +164,9 @@ type connFlags struct {
 	brokers []string
 	verbose bool
 	timeout time.Duration
+	// readOnly is --read-only, or read_only: true in the config file.
+	readOnly bool
+	settingsRead bool
 }
 
 func addConnFlags(fs *pflag.FlagSet) *connFlags {
@@ -182,6 +185,7 @@ func addConnFlags(fs *pflag.FlagSet) *connFlags {
 	fs.StringVar(&c.cfg.ClusterARN, "cluster-arn", "", "MSK cluster ARN: look up its bootstrap brokers for the auth mode")
 	fs.BoolVar(&c.cfg.InsecureSkipVerify, "insecure-skip-verify", false, "do not verify the brokers' certificates (debugging only)")
 	fs.DurationVar(&c.timeout, "timeout", 10*time.Second, "how long to wait for each connection attempt")
+	fs.BoolVar(&c.readOnly, "read-only", false, "refuse every write: producing and topic admin (also read_only: true in the config file)")
 	fs.BoolVarP(&c.verbose, "verbose", "v", false, "log what the client does (connections, SASL, retries) to stderr; never secrets")
 	return c
 }
@@ -261,8 +265,24 @@ func (c *connFlags) build(ctx context.Context, st IO) (*auth.Client, error) {
 	return cl, nil
 }
 
+// isReadOnly reports whether writes are refused: --read-only, or the
+// config file's read_only setting, which a headless command honours too so
+// that a machine set up to look never writes by accident.
+func (c *connFlags) isReadOnly(st IO) bool {
+	if !c.readOnly && !c.settingsRead {
+		c.settingsRead = true
+		if f, _ := loadConfig(st); f.Settings.ReadOnly {
+			c.readOnly = true
+		}
+	}
+	return c.readOnly
+}
+
 func (c *connFlags) sessionOpts(st IO) []kafka.Opt {
 	opts := []kafka.Opt{kafka.DialTimeout(c.timeout)}
+	if c.isReadOnly(st) {
+		opts = append(opts, kafka.ReadOnly())
+	}
 	if c.verbose {
 		opts = append(opts, kafka.Logger(slog.New(slog.NewTextHandler(st.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	}

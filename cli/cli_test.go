@@ -28,9 +28,13 @@ type result struct {
 func run(t *testing.T, env map[string]string, stdin string, args ...string) result {
 	t.Helper()
 	var out, errb bytes.Buffer
+	home := t.TempDir() // never the user's own config file
 	st := cli.IO{Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
 		if v, ok := env[k]; ok {
 			return v
+		}
+		if k == "XDG_CONFIG_HOME" {
+			return home
 		}
 		if strings.HasPrefix(k, "MSK_") {
 			return ""

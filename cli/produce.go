@@ -37,6 +37,9 @@ or its error. Exit status 0 only when every record was acknowledged.`,
 				if len(args) > 0 {
 					return usagef("unexpected argument %q: values are read from stdin or -f FILE", args[0])
 				}
+				if conn.isReadOnly(st) {
+					return fmt.Errorf("refusing to produce: %w", kafka.ErrReadOnly)
+				}
 				if *topic == "" {
 					*topic = st.getenv("MSK_TOPIC")
 				}

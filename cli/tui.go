@@ -94,6 +94,7 @@ move between panes, enter opens, esc goes back, / filters, space pauses the tail
 				if err != nil {
 					return err
 				}
+				o.ReadOnly = conn.isReadOnly(st)
 				if full {
 					s, cl, err := conn.connect(ctx, st)
 					if err != nil {
@@ -107,7 +108,11 @@ move between panes, enter opens, esc goes back, / filters, space pauses the tail
 						cfg = last.AuthConfig()
 					}
 				}
-				cl, err := ui.RunLogin(ctx, cfg, o, login.DialTimeout(conn.timeout))
+				lopts := []login.Option{login.DialTimeout(conn.timeout)}
+				if o.ReadOnly {
+					lopts = append(lopts, login.SessionOpts(kafka.ReadOnly()))
+				}
+				cl, err := ui.RunLogin(ctx, cfg, o, lopts...)
 				if cl != nil && path != "" {
 					file.Put(config.FromAuthConfig(connectionName(cl.Config), cl.Config))
 					if serr := config.Save(path, file); serr != nil {
@@ -187,10 +192,11 @@ topics (JSON orders with keys and headers, text logs, binary sensor readings, a
 dead-letter topic with hostile payloads), a producer writing a few records per
 second and consumer groups with lag, and opens the terminal UI on it. Nothing
 leaves this machine and no AWS account is needed; the cluster and its data are
-gone when mskx exits. Connection flags are accepted but ignored.`,
+gone when mskx exits. Connection flags are accepted but ignored, except
+--read-only.`,
 		flags: func(fs *pflag.FlagSet) func(context.Context, IO, *connFlags, []string) error {
 			uf := addUIFlags(fs)
-			return func(ctx context.Context, st IO, _ *connFlags, args []string) error {
+			return func(ctx context.Context, st IO, conn *connFlags, args []string) error {
 				if len(args) > 0 {
 					return usagef("unexpected argument %q", args[0])
 				}
@@ -201,6 +207,11 @@ gone when mskx exits. Connection flags are accepted but ignored.`,
 				if err != nil {
 					return err
 				}
+				var sopts []kafka.Opt
+				if conn.readOnly {
+					o.ReadOnly = true
+					sopts = append(sopts, kafka.ReadOnly())
+				}
 				if !st.terminal() {
 					return usagef("the terminal UI needs a terminal: run mskx demo in a terminal")
 				}
@@ -209,7 +220,7 @@ gone when mskx exits. Connection flags are accepted but ignored.`,
 					return fmt.Errorf("start the demo cluster: %w", err)
 				}
 				defer d.Close()
-				s, err := kafka.Open(ctx, kafka.Endpoint{Brokers: d.Brokers})
+				s, err := kafka.Open(ctx, kafka.Endpoint{Brokers: d.Brokers}, sopts...)
 				if err != nil {
 					return err
 				}

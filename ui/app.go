@@ -47,6 +47,8 @@ type Options struct {
 	Topic string
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// ReadOnly disables producing and topic admin, and says so.
+	ReadOnly bool
 }
 
 // Minimum usable terminal size.
@@ -125,6 +127,7 @@ func (a *App) connect(s Session, info Info) {
 	a.tail = tail.New(a.c, s, a.opts.Tail)
 	a.detail = detail.New(a.c)
 	a.produce = produce.New(a.c, s)
+	a.produce.SetReadOnly(a.opts.ReadOnly)
 }
 
 // Init loads topics and, with a start topic, opens its tail; before a
@@ -341,6 +344,9 @@ func (a *App) statusLine() string {
 		return strings.Join(append(parts[:1], s.Muted.Render("○ not connected")), " │ ")
 	}
 	parts = append(parts, s.Success.Render("● connected"))
+	if a.opts.ReadOnly {
+		parts = append(parts, s.Warning.Render("read-only"))
+	}
 	if a.tail.Active() {
 		parts = append(parts, fmt.Sprintf("%.0f rec/s", a.tail.Rate()))
 	}

@@ -91,6 +91,8 @@ type Model struct {
 	jsonHint  string
 	notice    string
 	noticeErr bool
+	// readOnly refuses every send: the session was started read-only.
+	readOnly bool
 
 	entries             []entry // in ID order, IDs contiguous
 	nextID              int
@@ -131,6 +133,18 @@ func newArea(c common.Common, placeholder string, maxLines int) textarea.Model {
 	blurred.CursorLineNumber = s.Muted
 	ta.SetStyles(textarea.Styles{Focused: st, Blurred: blurred, Cursor: textarea.CursorStyle{Color: s.Selected.GetForeground(), Shape: tea.CursorBlock}})
 	return ta
+}
+
+// readOnlyNotice is why a read-only form does not send.
+const readOnlyNotice = "✗ read-only: producing is disabled (started with --read-only or read_only in the config file)"
+
+// SetReadOnly makes the form refuse to send, saying why; the fields stay
+// editable so that a record can still be looked at and copied.
+func (m *Model) SetReadOnly(ro bool) {
+	m.readOnly = ro
+	if ro {
+		m.notice, m.noticeErr = readOnlyNotice, true
+	}
 }
 
 // Init does nothing: the form waits for a person.
@@ -400,6 +414,10 @@ func (m *Model) allProblems() []string {
 // send turns the form into a batch of records and returns the Cmds that
 // produce them. The list shows each record as queued at once.
 func (m *Model) send() tea.Cmd {
+	if m.readOnly {
+		m.notice, m.noticeErr = readOnlyNotice, true
+		return nil
+	}
 	if errs := m.allProblems(); len(errs) > 0 {
 		m.notice, m.noticeErr = "✗ not sent: "+strings.Join(errs, "; "), true
 		return nil

@@ -545,3 +545,17 @@ func TestFieldRules(t *testing.T) {
 		t.Errorf("expand = %q", got)
 	}
 }
+
+func TestReadOnlyRefusesToSend(t *testing.T) {
+	s := session(t)
+	m := newPane(s, 80, 22)
+	m.SetReadOnly(true)
+	compose(t, m, form{topic: "orders", value: "hello"})
+	if cmd := m.Update(press("ctrl+s")); cmd != nil {
+		t.Fatalf("a read-only form sent: %v", run(cmd))
+	}
+	lineWith(t, m.View(), "read-only", "--read-only")
+	if recs := readBack(t, s, "orders"); len(recs) != 0 {
+		t.Fatalf("topic holds %d records after a read-only send", len(recs))
+	}
+}

@@ -166,6 +166,8 @@ func (m *Model) status() string {
 		return s.Error.Render(m.notice)
 	case m.notice != "":
 		return s.Text.Render(m.notice)
+	case m.readOnly:
+		return s.Error.Render(readOnlyNotice)
 	case m.editing && m.held[m.field] != nil:
 		return s.Muted.Render("held bytes: backspace clears them, ctrl+t edits a copy as text (escapes become literal text)")
 	}
