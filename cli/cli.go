@@ -165,7 +165,7 @@ type connFlags struct {
 	verbose bool
 	timeout time.Duration
 	// readOnly is --read-only, or read_only: true in the config file.
-	readOnly bool
+	readOnly     bool
 	settingsRead bool
 }
 
