@@ -12,8 +12,9 @@ import (
 	"github.com/twmb/franz-go/pkg/sasl/oauth"
 )
 
-// tokenLifetime is how long a signer token is valid (its X-Amz-Expires).
-const tokenLifetime = 15 * time.Minute
+// TokenLifetime is how long a signer token is valid (its X-Amz-Expires),
+// counted from when Expiries says it was made.
+const TokenLifetime = 15 * time.Minute
 
 // TokenSource hands out MSK IAM tokens signed with one cached credential
 // provider. It makes sure a token never outlives the credentials it was
@@ -69,7 +70,7 @@ func (t *TokenSource) credentials(ctx context.Context) (aws.Credentials, error) 
 	if err != nil {
 		return aws.Credentials{}, CredentialsError(err)
 	}
-	if creds.CanExpire && creds.Expires.Sub(t.now()) < tokenLifetime {
+	if creds.CanExpire && creds.Expires.Sub(t.now()) < TokenLifetime {
 		if inv, ok := t.creds.(interface{ Invalidate() }); ok {
 			inv.Invalidate()
 			fresh, err := t.creds.Retrieve(ctx)
