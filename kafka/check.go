@@ -42,6 +42,11 @@ func Check(ctx context.Context, ep Endpoint, dialTimeout time.Duration, report f
 		if err != nil && st.Err == err {
 			st.Err = fmt.Errorf("%w: %s", err, stepHint(name))
 		}
+		if st.Err != nil && (name == "sasl" || name == "metadata") {
+			// Past TLS a refusal is the cluster's, so Advise can name
+			// the kafka-cluster:Connect it needs.
+			st.Err = &OpError{Op: OpConnect, IAM: ep.Mechanism() == "OAUTHBEARER", Err: st.Err}
+		}
 		steps = append(steps, st)
 		if report != nil {
 			report(st)

@@ -74,14 +74,14 @@ func (s *Session) resolve(ctx context.Context, topic string, parts []int32, st S
 		err = lows.Error()
 	}
 	if err != nil {
-		return positions{}, Explain(fmt.Errorf("list start offsets of %s: %w", topic, err), s.ep)
+		return positions{}, s.fail(OpRead, topic, "", fmt.Errorf("list start offsets of %s: %w", topic, err))
 	}
 	highs, err := s.adm.ListEndOffsets(ctx, topic)
 	if err == nil {
 		err = highs.Error()
 	}
 	if err != nil {
-		return positions{}, Explain(fmt.Errorf("list end offsets of %s: %w", topic, err), s.ep)
+		return positions{}, s.fail(OpRead, topic, "", fmt.Errorf("list end offsets of %s: %w", topic, err))
 	}
 	var atTime map[int32]int64
 	if st.Kind == FromTime {
@@ -90,7 +90,7 @@ func (s *Session) resolve(ctx context.Context, topic string, parts []int32, st S
 			err = listed.Error()
 		}
 		if err != nil {
-			return positions{}, Explain(fmt.Errorf("find offsets of %s at %s: %w", topic, st, err), s.ep)
+			return positions{}, s.fail(OpRead, topic, "", fmt.Errorf("find offsets of %s at %s: %w", topic, st, err))
 		}
 		atTime = map[int32]int64{}
 		listed.Each(func(l kadm.ListedOffset) { atTime[l.Partition] = l.Offset })
@@ -184,14 +184,16 @@ func (s *Session) consume(ctx context.Context, topic string, o ConsumeOptions, f
 	for {
 		fetches := cl.PollFetches(ctx)
 		if ctx.Err() != nil {
-			return commitOnExit(cl, o.Group, nil)
+			return s.commitOnExit(cl, topic, o.Group, nil)
 		}
 		var fetchErr error
 		fetches.EachError(func(t string, p int32, err error) {
 			if errors.Is(err, context.Canceled) || errors.Is(err, kgo.ErrClientClosed) {
 				return
 			}
-			err = Explain(fmt.Errorf("fetch %s/%d: %w", t, p, err), s.ep)
+			// A group's errors come without a topic; the read is still
+			// of topic, which the advice needs alongside the group.
+			err = s.fail(OpRead, topic, o.Group, fmt.Errorf("fetch %s/%d: %w", t, p, err))
 			if o.OnError != nil {
 				o.OnError(err)
 			} else if fetchErr == nil {
@@ -199,7 +201,7 @@ func (s *Session) consume(ctx context.Context, topic string, o ConsumeOptions, f
 			}
 		})
 		if fetchErr != nil {
-			return commitOnExit(cl, o.Group, fetchErr)
+			return s.commitOnExit(cl, topic, o.Group, fetchErr)
 		}
 		var stop error
 		fetches.EachPartition(func(ftp kgo.FetchTopicPartition) {
@@ -230,24 +232,24 @@ func (s *Session) consume(ctx context.Context, topic string, o ConsumeOptions, f
 			if errors.Is(stop, ErrStop) {
 				stop = nil
 			}
-			return commitOnExit(cl, o.Group, stop)
+			return s.commitOnExit(cl, topic, o.Group, stop)
 		}
 		if o.UntilEnd && len(pending) == 0 {
-			return commitOnExit(cl, o.Group, nil)
+			return s.commitOnExit(cl, topic, o.Group, nil)
 		}
 	}
 }
 
 // commitOnExit commits what was handed over when reading with a group, so
 // that the next run continues after it; err is passed through.
-func commitOnExit(cl *kgo.Client, group string, err error) error {
+func (s *Session) commitOnExit(cl *kgo.Client, topic, group string, err error) error {
 	if group == "" {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), defaultCommitTimeout)
 	defer cancel()
 	if cerr := cl.CommitMarkedOffsets(ctx); cerr != nil && err == nil {
-		return fmt.Errorf("commit offsets of group %s: %w", group, cerr)
+		return s.fail(OpCommit, topic, group, fmt.Errorf("commit offsets of group %s: %w", group, cerr))
 	}
 	return err
 }
@@ -265,7 +267,7 @@ func (s *Session) groupStarts(ctx context.Context, group, topic string, resolved
 		err = nil // a new group: nothing committed yet
 	}
 	if err != nil {
-		return nil, Explain(fmt.Errorf("fetch offsets of group %s: %w", group, err), s.ep)
+		return nil, s.fail(OpDescribeGroup, topic, group, fmt.Errorf("fetch offsets of group %s: %w", group, err))
 	}
 	out := map[int32]int64{}
 	for p, at := range resolved {

@@ -75,7 +75,7 @@ func (s *Session) produce(ctx context.Context, m Message, start time.Time, done 
 		d := Delivery{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset, Timestamp: r.Timestamp, Latency: time.Since(start), Err: err}
 		if err != nil {
 			d.Offset = -1
-			d.Err = Explain(fmt.Errorf("produce to %s: %w", m.Topic, err), s.ep)
+			d.Err = s.fail(OpWrite, m.Topic, "", fmt.Errorf("produce to %s: %w", m.Topic, err))
 		}
 		done(d)
 	})

@@ -191,13 +191,15 @@ type Broker struct {
 	Rack string
 }
 
-// Metadata fetches the cluster's brokers and controller.
+// Metadata fetches the cluster's brokers and controller. Its errors carry
+// OpConnect: this is the first request on a connection, so a refused login
+// or credential surfaces here and its advice is kafka-cluster:Connect.
 func (s *Session) Metadata(ctx context.Context) (Cluster, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	m, err := s.adm.BrokerMetadata(ctx)
 	if err != nil {
-		return Cluster{}, Explain(fmt.Errorf("fetch metadata: %w", err), s.ep)
+		return Cluster{}, s.fail(OpConnect, "", "", fmt.Errorf("fetch metadata: %w", err))
 	}
 	c := Cluster{ID: m.Cluster, Controller: m.Controller}
 	for _, b := range m.Brokers {

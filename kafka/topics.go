@@ -31,7 +31,7 @@ func (s *Session) Topics(ctx context.Context) ([]Topic, error) {
 	defer cancel()
 	details, err := s.adm.ListTopicsWithInternal(ctx)
 	if err != nil {
-		return nil, Explain(fmt.Errorf("list topics: %w", err), s.ep)
+		return nil, s.fail(OpListTopics, "", "", fmt.Errorf("list topics: %w", err))
 	}
 	names := details.Names()
 	starts, errS := s.adm.ListStartOffsets(ctx, names...)
@@ -57,9 +57,9 @@ func (s *Session) Topics(ctx context.Context) ([]Topic, error) {
 				t.Messages += hi.Offset - lo.Offset
 			}
 		}
-		if t.Err != nil {
-			t.Err = Explain(t.Err, s.ep)
-		}
+		// Kept per topic, with its name, so that a refusal names the topic
+		// the policy must allow.
+		t.Err = s.fail(OpListTopics, name, "", t.Err)
 		out = append(out, t)
 	}
 	return out, nil
@@ -102,14 +102,14 @@ func (s *Session) DescribeTopic(ctx context.Context, topic string) (TopicDetail,
 	defer cancel()
 	details, err := s.adm.ListTopicsWithInternal(ctx, topic)
 	if err != nil {
-		return TopicDetail{}, Explain(fmt.Errorf("describe topic %s: %w", topic, err), s.ep)
+		return TopicDetail{}, s.fail(OpDescribeTopic, topic, "", fmt.Errorf("describe topic %s: %w", topic, err))
 	}
 	d, ok := details[topic]
 	if !ok || errors.Is(d.Err, kerr.UnknownTopicOrPartition) {
 		return TopicDetail{}, fmt.Errorf("topic %q does not exist: check the name with `mskx topics`", topic)
 	}
 	if d.Err != nil {
-		return TopicDetail{}, Explain(fmt.Errorf("describe topic %s: %w", topic, d.Err), s.ep)
+		return TopicDetail{}, s.fail(OpDescribeTopic, topic, "", fmt.Errorf("describe topic %s: %w", topic, d.Err))
 	}
 	td := TopicDetail{Name: topic, Internal: d.IsInternal}
 	starts, errS := s.adm.ListStartOffsets(ctx, topic)
@@ -126,6 +126,7 @@ func (s *Session) DescribeTopic(ctx context.Context, topic string) (TopicDetail,
 		} else if pi.Err == nil {
 			pi.Err = errors.Join(errE, hi.Err)
 		}
+		pi.Err = s.fail(OpDescribeTopic, topic, "", pi.Err)
 		td.Partitions = append(td.Partitions, pi)
 	}
 	rcs, err := s.adm.DescribeTopicConfigs(ctx, topic)
@@ -133,7 +134,7 @@ func (s *Session) DescribeTopic(ctx context.Context, topic string) (TopicDetail,
 		err = rcs[0].Err
 	}
 	if err != nil {
-		td.ConfigErr = Explain(fmt.Errorf("describe configs of %s: %w", topic, err), s.ep)
+		td.ConfigErr = s.fail(OpDescribeConfigs, topic, "", fmt.Errorf("describe configs of %s: %w", topic, err))
 		return td, nil
 	}
 	for _, c := range rcs[0].Configs {
@@ -161,8 +162,10 @@ func (s *Session) CreateTopic(ctx context.Context, topic string, partitions int3
 		err = resp.Err
 	}
 	if err != nil {
-		return Explain(fmt.Errorf("create topic %s: %w", topic, err), s.ep)
+		return s.fail(OpCreateTopic, topic, "", fmt.Errorf("create topic %s: %w", topic, err))
 	}
+	// The next list should show the new topic, not kadm's cached metadata.
+	_ = s.RefreshMetadata(ctx) // best effort: the topic exists either way
 	return nil
 }
 
@@ -173,14 +176,14 @@ func (s *Session) partitionsOf(ctx context.Context, topic string) ([]int32, erro
 	defer cancel()
 	details, err := s.adm.ListTopicsWithInternal(ctx, topic)
 	if err != nil {
-		return nil, Explain(fmt.Errorf("describe topic %s: %w", topic, err), s.ep)
+		return nil, s.fail(OpDescribeTopic, topic, "", fmt.Errorf("describe topic %s: %w", topic, err))
 	}
 	d, ok := details[topic]
 	if !ok || errors.Is(d.Err, kerr.UnknownTopicOrPartition) {
 		return nil, fmt.Errorf("topic %q does not exist: check the name with `mskx topics`", topic)
 	}
 	if d.Err != nil {
-		return nil, Explain(fmt.Errorf("describe topic %s: %w", topic, d.Err), s.ep)
+		return nil, s.fail(OpDescribeTopic, topic, "", fmt.Errorf("describe topic %s: %w", topic, d.Err))
 	}
 	return d.Partitions.Numbers(), nil
 }
