@@ -62,7 +62,8 @@ func WithPasswordPrompt(fn func(prompt string) (string, error)) BuildOpt {
 // Build resolves c into a Client: it normalises the config, loads AWS
 // configuration when the mode or the options need it (IAM, a SCRAM secret,
 // --cluster-arn), looks up brokers, reads SCRAM credentials and builds TLS.
-// It does not dial the brokers.
+// Brokers that are MSK Serverless ones set Config.Serverless, and any mode
+// but IAM is then refused before AWS is asked. It does not dial the brokers.
 func Build(ctx context.Context, c Config, opts ...BuildOpt) (*Client, error) {
 	var bc buildCfg
 	for _, o := range opts {
@@ -100,6 +101,9 @@ func Build(ctx context.Context, c Config, opts ...BuildOpt) (*Client, error) {
 			return nil, err
 		}
 		c.Brokers = SplitBrokers(bs.First())
+		if err := c.checkServerless(); err != nil {
+			return nil, err
+		}
 	}
 	cl.Warnings = append(cl.Warnings, PortWarnings(c.Mode, c.Brokers)...)
 

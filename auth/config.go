@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -71,8 +72,13 @@ type Config struct {
 	// InsecureSkipVerify turns off certificate verification; for debugging only.
 	InsecureSkipVerify bool
 	// ClusterARN, when Brokers is empty, looks up the bootstrap brokers with
-	// MSK GetBootstrapBrokers.
+	// MSK GetBootstrapBrokers. With brokers given it still names the
+	// cluster, so that advice on an IAM refusal can quote its ARN.
 	ClusterARN string
+	// Serverless marks an MSK Serverless cluster: the service fixes
+	// replication and partition placement, and IAM is the only auth mode.
+	// Normalize sets it when a broker's host name is a serverless one.
+	Serverless bool
 }
 
 // SCRAM mechanism names.
@@ -153,7 +159,9 @@ func SplitBrokers(s string) []string {
 // problem as one sentence that says what to change. Defaults: the mode is
 // inferred from the brokers' port when every broker uses the same MSK port;
 // SCRAMMechanism is SCRAM-SHA-512; the region comes from an MSK broker host
-// name when nothing else set it (the SDK's profile region is applied later).
+// name when nothing else set it (the SDK's profile region is applied later);
+// Serverless is set when a broker is an MSK Serverless one, where only IAM
+// is accepted.
 func (c *Config) Normalize() error {
 	for i, b := range c.Brokers {
 		c.Brokers[i] = strings.TrimSpace(b)
@@ -180,6 +188,9 @@ func (c *Config) Normalize() error {
 		c.Mode = m
 	}
 	if _, err := ParseMode(string(c.Mode)); err != nil {
+		return err
+	}
+	if err := c.checkServerless(); err != nil {
 		return err
 	}
 	if c.SCRAMMechanism == "" {
@@ -215,6 +226,18 @@ func (c *Config) Normalize() error {
 	}
 	if c.Mode == Plaintext && (c.CAFile != "" || c.CertFile != "") {
 		return fmt.Errorf("--ca-file and --cert-file need TLS, but the auth mode is plaintext: use --auth tls or mtls")
+	}
+	return nil
+}
+
+// checkServerless marks the config serverless when a broker says so, and
+// refuses a mode MSK Serverless does not offer before anything is dialled.
+func (c *Config) checkServerless() error {
+	if !c.Serverless && slices.ContainsFunc(c.Brokers, IsServerlessBroker) {
+		c.Serverless = true
+	}
+	if c.Serverless && c.Mode != IAM {
+		return fmt.Errorf("MSK Serverless clusters accept only IAM authentication, but the auth mode is %s: use --auth iam", c.Mode)
 	}
 	return nil
 }

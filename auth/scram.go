@@ -29,15 +29,16 @@ func (c SCRAMCredentials) String() string { return "user " + c.User }
 // SecretWarning returns a warning when the secret's name cannot be an MSK
 // SCRAM secret, or "".
 func SecretWarning(nameOrARN string) string {
-	if !strings.HasPrefix(secretName(nameOrARN), SecretPrefix) {
+	if !strings.HasPrefix(SecretName(nameOrARN), SecretPrefix) {
 		return fmt.Sprintf("secret %q does not start with %s: MSK cannot associate it with a cluster, so the brokers will likely refuse these credentials", nameOrARN, SecretPrefix)
 	}
 	return ""
 }
 
-// secretName returns the name part of a secret ARN (without the six random
-// characters Secrets Manager appends), or the input when it is a name.
-func secretName(nameOrARN string) string {
+// SecretName returns the name part of a secret ARN (without the six random
+// characters Secrets Manager appends), or the input when it is a name:
+// MSK lists a cluster's secrets by ARN, people know them by name.
+func SecretName(nameOrARN string) string {
 	if !strings.HasPrefix(nameOrARN, "arn:") {
 		return nameOrARN
 	}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	msk "github.com/aws/aws-sdk-go-v2/service/kafka"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/mskx/mskx/auth"
@@ -17,8 +19,14 @@ import (
 // to read a refusal, but must not hold up the connect behind a slow STS.
 const identityTimeout = 5 * time.Second
 
-// listTimeout bounds the listing of secrets; the form works without it.
+// listTimeout bounds the listing of secrets or clusters and the lookup of
+// a cluster's brokers; the form works without them.
 const listTimeout = 20 * time.Second
+
+// identityDebounce is how long the AWS settings must rest before STS is
+// asked who they belong to: long enough that typing a region or a profile
+// asks once, short enough to feel immediate.
+const identityDebounce = 400 * time.Millisecond
 
 // attemptBuffer holds every message one attempt can send (config,
 // identity, five check steps, session, done), so the attempt never waits
@@ -78,6 +86,7 @@ func (r request) run(ctx context.Context, gen int, ch chan tea.Msg) doneMsg {
 	report(step{name: "config", duration: time.Since(start), detail: describe(cl)}, cl.Warnings)
 
 	var identity string
+	var awsID *auth.Identity
 	if cl.AWS != nil {
 		start = time.Now()
 		ictx, cancel := context.WithTimeout(ctx, identityTimeout)
@@ -87,7 +96,7 @@ func (r request) run(ctx context.Context, gen int, ch chan tea.Msg) doneMsg {
 		if err != nil {
 			st.soft, st.err = true, err
 		} else {
-			identity = id.ARN
+			identity, awsID = id.ARN, &id
 			st.detail = fmt.Sprintf("%s (%s)", id.ARN, id.Source)
 		}
 		report(st, nil)
@@ -95,7 +104,7 @@ func (r request) run(ctx context.Context, gen int, ch chan tea.Msg) doneMsg {
 
 	ep := kafka.Endpoint{Brokers: cl.Config.Brokers, TLS: cl.TLS, SASL: cl.SASL}
 	if _, err := kafka.Check(ctx, ep, r.dialTimeout, func(s kafka.Step) { report(fromCheck(s), nil) }, r.kopts...); err != nil {
-		return doneMsg{gen: gen, client: cl, identity: identity, err: err}
+		return doneMsg{gen: gen, client: cl, identity: identity, aws: awsID, err: err}
 	}
 
 	start = time.Now()
@@ -115,13 +124,13 @@ func (r request) run(ctx context.Context, gen int, ch chan tea.Msg) doneMsg {
 	}
 	report(st, nil)
 	if err != nil {
-		return doneMsg{gen: gen, client: cl, identity: identity, err: err}
+		return doneMsg{gen: gen, client: cl, identity: identity, aws: awsID, err: err}
 	}
 	if ctx.Err() != nil {
 		s.Close()
 		return doneMsg{gen: gen, err: ctx.Err()}
 	}
-	return doneMsg{gen: gen, session: s, client: cl, identity: identity, cluster: cluster}
+	return doneMsg{gen: gen, session: s, client: cl, identity: identity, aws: awsID, cluster: cluster}
 }
 
 // describe says how the built client will authenticate, never with a
@@ -147,6 +156,83 @@ func describe(cl *auth.Client) string {
 		return "mutual TLS, " + brokers
 	}
 	return "plaintext, " + brokers
+}
+
+// errNoRegion and errNoCredentials say why AWS was not asked at all.
+var (
+	errNoRegion      = errors.New("no AWS region")
+	errNoCredentials = errors.New("no AWS credentials")
+)
+
+// listClustersCmd lists the MSK clusters the credentials of c can see in
+// its region, or the profile's.
+func listClustersCmd(ctx context.Context, gen int, c auth.Config) tea.Cmd {
+	return func() tea.Msg {
+		awsCfg, err := auth.LoadAWS(ctx, c)
+		if err != nil {
+			return clustersMsg{gen: gen, err: err}
+		}
+		if awsCfg.Region == "" {
+			return clustersMsg{gen: gen, err: errNoRegion}
+		}
+		// Without credentials the SDK's error names every provider it
+		// tried; what the person needs is shorter.
+		if awsCfg.Credentials == nil {
+			return clustersMsg{gen: gen, region: awsCfg.Region, err: errNoCredentials}
+		}
+		if _, err := awsCfg.Credentials.Retrieve(ctx); err != nil {
+			return clustersMsg{gen: gen, region: awsCfg.Region, err: fmt.Errorf("%w: %w", errNoCredentials, err)}
+		}
+		items, err := auth.ListClusters(ctx, msk.NewFromConfig(awsCfg))
+		return clustersMsg{gen: gen, region: awsCfg.Region, items: items, err: err}
+	}
+}
+
+// clusterCmd looks up what picking info needs, in the cluster's own
+// region.
+func clusterCmd(ctx context.Context, gen int, c auth.Config, info auth.ClusterInfo) tea.Cmd {
+	return func() tea.Msg {
+		if r := auth.RegionFromClusterARN(info.ARN); r != "" {
+			c.Region = r
+		}
+		out := clusterMsg{gen: gen, info: info}
+		awsCfg, err := auth.LoadAWS(ctx, c)
+		if err != nil {
+			out.err = err
+			return out
+		}
+		api := msk.NewFromConfig(awsCfg)
+		if out.boot, out.err = auth.ClusterBootstrap(ctx, api, info.ARN); out.err != nil {
+			return out
+		}
+		if slices.Contains(info.Modes, auth.SCRAM) {
+			out.secrets, out.secretsErr = auth.ClusterSCRAMSecrets(ctx, api, info.ARN)
+		}
+		return out
+	}
+}
+
+// tickIdentity waits out the pause after a change of the AWS settings.
+func tickIdentity(gen int) tea.Cmd {
+	return tea.Tick(identityDebounce, func(time.Time) tea.Msg { return identityTickMsg{gen: gen} })
+}
+
+// whoAmICmd asks STS who the credentials of c belong to.
+func whoAmICmd(ctx context.Context, gen int, c auth.Config) tea.Cmd {
+	return func() tea.Msg {
+		awsCfg, err := auth.LoadAWS(ctx, c)
+		if err != nil {
+			return identityMsg{gen: gen, err: err}
+		}
+		if awsCfg.Region == "" {
+			return identityMsg{gen: gen, noRegion: true}
+		}
+		id, err := auth.WhoAmI(ctx, awsCfg)
+		if err != nil {
+			return identityMsg{gen: gen, err: err}
+		}
+		return identityMsg{gen: gen, id: &id}
+	}
 }
 
 // listSecretsCmd lists the AmazonMSK_ secrets the credentials of c can see.

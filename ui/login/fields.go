@@ -51,7 +51,7 @@ func rowsFor(m auth.Mode) []int {
 // placeholders are in parentheses: in a terminal without colour they must
 // not pass for content.
 var placeholders = [rowCount]string{
-	rowBrokers:  "(required) host:port,host:port",
+	rowBrokers:  "(required) host:port,host:port · ctrl+f finds MSK clusters",
 	rowRegion:   "(from the broker names, AWS_REGION or the profile)",
 	rowProfile:  "(the default credential chain)",
 	rowRole:     "(none) arn:aws:iam::ACCOUNT:role/NAME",
@@ -84,6 +84,12 @@ func (m *Model) request() request {
 		SCRAMMechanism:     m.base.SCRAMMechanism,
 		InsecureSkipVerify: m.base.InsecureSkipVerify,
 		ClusterARN:         m.base.ClusterARN,
+		Serverless:         m.base.Serverless,
+	}
+	if p := m.picked(); p != nil {
+		// Named even though the brokers are given: advice on an IAM
+		// refusal quotes the cluster's ARN.
+		c.ClusterARN, c.Serverless = p.info.ARN, p.info.Serverless
 	}
 	if m.usesAWS() {
 		c.Region, c.Profile, c.RoleARN = m.value(rowRegion), m.value(rowProfile), m.value(rowRole)
@@ -111,7 +117,10 @@ func (m *Model) request() request {
 // "". Everything else is auth.Build's to judge when Connect is pressed.
 func (m *Model) problem() string {
 	if m.value(rowBrokers) == "" && m.base.ClusterARN == "" {
-		return "type the brokers: host:port, separated by commas"
+		return "type the brokers, or ctrl+f to find clusters"
+	}
+	if m.mode() != auth.IAM && m.serverless() {
+		return "MSK Serverless accepts only IAM: choose iam"
 	}
 	switch m.mode() {
 	case auth.SCRAM:
@@ -132,14 +141,36 @@ func (m *Model) problem() string {
 	return ""
 }
 
-// awsKey identifies the AWS settings a list of secrets was made with, so
-// that the list is made again only when they change.
-func (m *Model) awsKey() string {
-	region := m.value(rowRegion)
-	if region == "" {
-		region = auth.RegionFromBrokers(auth.SplitBrokers(m.value(rowBrokers)))
+// serverless reports whether the form's brokers are an MSK Serverless
+// cluster's, which accepts IAM only.
+func (m *Model) serverless() bool {
+	if p := m.picked(); p != nil {
+		return p.info.Serverless
 	}
-	return region + "\x00" + m.value(rowProfile) + "\x00" + m.value(rowRole)
+	return m.base.Serverless || slices.ContainsFunc(auth.SplitBrokers(m.value(rowBrokers)), auth.IsServerlessBroker)
+}
+
+// awsConfig is what AWS calls made from the form (listing secrets and
+// clusters, asking who the user is) are made with. The region is the
+// field's, else the brokers' or the picked cluster's; LoadAWS falls back on
+// the environment and the profile.
+func (m *Model) awsConfig() auth.Config {
+	c := auth.Config{Region: m.value(rowRegion), Profile: m.value(rowProfile), RoleARN: m.value(rowRole)}
+	if c.Region == "" {
+		c.Region = auth.RegionFromBrokers(auth.SplitBrokers(m.value(rowBrokers)))
+	}
+	if p := m.picked(); c.Region == "" && p != nil {
+		c.Region = auth.RegionFromClusterARN(p.info.ARN)
+	}
+	return c
+}
+
+// awsKey identifies the AWS settings a list of secrets or an identity was
+// asked with, so that they are asked again only when the settings change.
+// It is never empty.
+func (m *Model) awsKey() string {
+	c := m.awsConfig()
+	return c.Region + "\x00" + c.Profile + "\x00" + c.RoleARN
 }
 
 // matches are the listed secrets that contain what is typed in the secret
@@ -147,10 +178,10 @@ func (m *Model) awsKey() string {
 func (m *Model) matches() []auth.SecretInfo {
 	typed := strings.ToLower(m.value(rowSecret))
 	if typed == "" {
-		return m.secrets.items
+		return m.secretItems()
 	}
 	var out []auth.SecretInfo
-	for _, s := range m.secrets.items {
+	for _, s := range m.secretItems() {
 		if strings.Contains(strings.ToLower(s.Name), typed) || s.ARN == m.value(rowSecret) {
 			out = append(out, s)
 		}

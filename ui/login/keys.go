@@ -20,11 +20,21 @@ type KeyMap struct {
 	PickDown key.Binding
 	PickUp   key.Binding
 	Reload   key.Binding
+
+	// Find lists the MSK clusters of the region, to pick one instead of
+	// typing its brokers; it works from any row.
+	Find key.Binding
+	// In the cluster picker, which has no text field, so j and k move too.
+	ListDown key.Binding
+	ListUp   key.Binding
+	Back     key.Binding // leaves the picker without changing the form
 }
 
 // DefaultKeyMap returns the login screen's keys. ctrl+s connects from
 // anywhere, as it sends from anywhere in the producer form; esc is the way
-// out of a connect that hangs, and ctrl+c (the App's) always quits.
+// out of a connect that hangs or of the cluster picker, and ctrl+c (the
+// App's) always quits. ctrl+f, which a text field would take as "cursor
+// right", finds clusters: the right arrow does the same in a field.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Next:     key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", "next field")),
@@ -37,5 +47,9 @@ func DefaultKeyMap() KeyMap {
 		PickDown: key.NewBinding(key.WithKeys("down", "ctrl+n"), key.WithHelp("↓", "next secret")),
 		PickUp:   key.NewBinding(key.WithKeys("up", "ctrl+p"), key.WithHelp("↑", "previous secret")),
 		Reload:   key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "list secrets again")),
+		Find:     key.NewBinding(key.WithKeys("ctrl+f"), key.WithHelp("ctrl+f", "find clusters")),
+		ListDown: key.NewBinding(key.WithKeys("down", "j", "ctrl+n"), key.WithHelp("↓/j", "next")),
+		ListUp:   key.NewBinding(key.WithKeys("up", "k", "ctrl+p"), key.WithHelp("↑/k", "previous")),
+		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the form")),
 	}
 }

@@ -5,6 +5,12 @@
 // it hands the App a ConnectedMsg; on failure it stays, with the failed step,
 // its explanation and everything typed.
 //
+// Instead of typing the brokers, ctrl+f lists the MSK clusters of the
+// region in a picker that covers the form; picking one fills the mode, the
+// brokers (on the network path chosen) and the cluster's ARN, and puts the
+// secrets associated with it first in the list of secrets. While the mode
+// uses AWS credentials the screen also shows who STS says the user is.
+//
 // The cursor moves over rows: the mode selector, the text fields and the
 // Connect button. On a text field letters are text and Editing reports true,
 // so that the App hands every key but ctrl+c to the screen; elsewhere the
@@ -97,6 +103,9 @@ type Model struct {
 	inputs        [rowCount]textinput.Model
 
 	secrets secretList
+	picker  picker
+	cluster *pickedCluster // the last cluster picked; see picked()
+	ident   awsIdentity
 	att     attempt
 	gen     int // of connect attempts; messages of older ones are dropped
 	cancel  context.CancelFunc
@@ -139,6 +148,9 @@ func New(c common.Common, cfg auth.Config, opts ...Option) *Model {
 	m.inputs[rowPassword].EchoMode = textinput.EchoPassword
 	m.inputs[rowPassword].EchoCharacter = '•'
 	m.row = m.firstRow()
+	if m.wantsIdentity() {
+		m.ident.key = m.awsKey() // Init asks
+	}
 	return m
 }
 
@@ -166,14 +178,17 @@ func (m *Model) firstRow() int {
 	return rowConnect
 }
 
-// Init lists the SCRAM secrets when the form opens in SCRAM mode.
-func (m *Model) Init() tea.Cmd { return m.listSecrets(false) }
+// Init lists the SCRAM secrets when the form opens in SCRAM mode, and
+// asks who AWS says the user is when the mode uses AWS credentials.
+func (m *Model) Init() tea.Cmd { return tea.Batch(m.listSecrets(false), m.initIdentity()) }
 
 // Editing reports whether a text field has the keyboard. While it does,
 // the App should pass every key but ctrl+c to the screen: q, ? and digits
 // are text then. It is false during a connect, when the fields are locked
-// and esc cancels.
-func (m *Model) Editing() bool { return isText(m.row) && !m.att.running && !m.att.connected }
+// and esc cancels, and while the cluster picker covers the form.
+func (m *Model) Editing() bool {
+	return isText(m.row) && !m.att.running && !m.att.connected && m.picker.stage == stageClosed
+}
 
 // Connecting reports whether a connect is in progress.
 func (m *Model) Connecting() bool { return m.att.running }
@@ -189,11 +204,22 @@ func (m *Model) Close() {
 		m.secrets.cancel()
 		m.secrets.cancel = nil
 	}
+	m.stopPicker()
+	if m.ident.cancel != nil {
+		m.ident.cancel()
+		m.ident.cancel = nil
+	}
 }
 
-// Update handles the results of connects and listings, and keys when the
-// screen has the keyboard.
+// Update handles the results of connects, listings and lookups, and keys
+// when the screen has the keyboard. Whatever changed the AWS settings
+// also has STS asked again who they belong to.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	cmd := m.handleMsg(msg)
+	return tea.Batch(cmd, m.watchIdentity())
+}
+
+func (m *Model) handleMsg(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case stepMsg:
 		return m.onStep(msg)
@@ -201,6 +227,15 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return m.onDone(msg)
 	case secretsMsg:
 		m.onSecrets(msg)
+		return nil
+	case clustersMsg:
+		return m.onClusters(msg)
+	case clusterMsg:
+		return m.onCluster(msg)
+	case identityTickMsg:
+		return m.onIdentityTick(msg)
+	case identityMsg:
+		m.onIdentity(msg)
 		return nil
 	case tea.KeyPressMsg:
 		if !m.focused {
@@ -226,10 +261,14 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case m.att.connected:
 		return nil // the session is the App's now; a second one would leak
+	case m.picker.stage != stageClosed:
+		return m.handlePickerKey(msg)
 	}
 	switch {
 	case key.Matches(msg, k.Connect):
 		return m.connect()
+	case key.Matches(msg, k.Find):
+		return m.findClusters()
 	case key.Matches(msg, k.Reload) && m.mode() == auth.SCRAM:
 		return m.listSecrets(true)
 	}
@@ -296,6 +335,9 @@ func (m *Model) updateInput(msg tea.Msg) tea.Cmd {
 	if m.row == rowSecret && m.inputs[m.row].Value() != before {
 		m.secrets.pick = 0 // the list has just been narrowed or widened
 	}
+	if m.row == rowBrokers && m.inputs[m.row].Value() != before {
+		m.picker.note = "" // typing is what the note asked for
+	}
 	return cmd
 }
 
@@ -316,7 +358,7 @@ func (m *Model) goTo(r int) tea.Cmd {
 func (m *Model) focusRow(r int) tea.Cmd {
 	m.blurInputs()
 	m.row = r
-	if !m.focused || !isText(r) || m.att.running {
+	if !m.focused || !isText(r) || m.att.running || m.picker.stage != stageClosed {
 		return nil
 	}
 	m.inputs[r].CursorEnd() // typing most often adds to what is there
@@ -335,9 +377,18 @@ func (m *Model) blurInputs() {
 	}
 }
 
+// setMode steps through the modes offered. With a picked cluster in
+// force, those are the cluster's, and its brokers for the new mode
+// replace the old mode's.
 func (m *Model) setMode(d int) tea.Cmd {
-	n := len(auth.Modes)
-	m.modeIdx = (m.modeIdx + d + n) % n
+	pc := m.picked()
+	modes := m.modesOffered()
+	n := len(modes)
+	i := max(slices.Index(modes, m.mode()), 0)
+	m.modeIdx = slices.Index(auth.Modes, modes[(i+d+n)%n])
+	if pc != nil {
+		m.refillBrokers(pc)
+	}
 	return m.listSecrets(false)
 }
 
@@ -356,11 +407,7 @@ func (m *Model) listSecrets(force bool) tea.Cmd {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), listTimeout)
 	m.secrets = secretList{gen: m.secrets.gen + 1, key: k, asked: true, loading: true, cancel: cancel}
-	c := auth.Config{Region: m.value(rowRegion), Profile: m.value(rowProfile), RoleARN: m.value(rowRole)}
-	if c.Region == "" {
-		c.Region = auth.RegionFromBrokers(auth.SplitBrokers(m.value(rowBrokers)))
-	}
-	return listSecretsCmd(ctx, m.secrets.gen, c)
+	return listSecretsCmd(ctx, m.secrets.gen, m.awsConfig())
 }
 
 func (m *Model) onSecrets(msg secretsMsg) {
@@ -447,7 +494,7 @@ func (m *Model) onDone(msg doneMsg) tea.Cmd {
 		return m.focusRow(m.row)
 	}
 	m.att.connected = true
-	cm := ConnectedMsg{Session: msg.session, Client: msg.client, Identity: msg.identity, Cluster: msg.cluster}
+	cm := ConnectedMsg{Session: msg.session, Client: msg.client, Identity: msg.identity, AWS: msg.aws, Cluster: msg.cluster}
 	return func() tea.Msg { return cm }
 }
 
@@ -492,6 +539,10 @@ func (m *Model) ShortHelp() []key.Binding {
 	switch {
 	case m.att.running:
 		return []key.Binding{k.Cancel}
+	case m.picker.stage != stageClosed:
+		enter := k.Accept
+		enter.SetHelp("enter", "pick")
+		return []key.Binding{k.ListDown, k.ListUp, enter, k.Back}
 	case m.row == rowMode:
 		return []key.Binding{k.ModeNext, k.ModePrev, k.Next, k.Connect}
 	case m.row == rowConnect:
@@ -503,7 +554,7 @@ func (m *Model) ShortHelp() []key.Binding {
 		enter.SetHelp("enter", "pick secret")
 		return []key.Binding{k.PickDown, k.PickUp, enter, k.Connect, k.Reload}
 	}
-	return []key.Binding{k.Next, k.Prev, k.Connect}
+	return []key.Binding{k.Next, k.Prev, k.Connect, k.Find}
 }
 
 // FullHelp lists every key of the screen.
@@ -513,5 +564,6 @@ func (m *Model) FullHelp() [][]key.Binding {
 		{k.Next, k.Prev, k.Accept, k.Connect, k.Cancel},
 		{k.ModeNext, k.ModePrev},
 		{k.PickDown, k.PickUp, k.Reload},
+		{k.Find, k.ListDown, k.ListUp, k.Back},
 	}
 }

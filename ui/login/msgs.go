@@ -20,6 +20,10 @@ type ConnectedMsg struct {
 	// AWS credentials and the lookup worked; empty otherwise. For SCRAM,
 	// Client.SCRAMUser names the Kafka user.
 	Identity string
+	// AWS is the whole of what STS said (account, ARN, where the
+	// credentials came from) under the same conditions; nil when it was not
+	// looked up or the lookup failed.
+	AWS *auth.Identity
 	// Cluster is the cluster's metadata as of the connect; zero when the
 	// lookup after connecting failed, which does not fail the login.
 	Cluster kafka.Cluster
@@ -57,6 +61,7 @@ type doneMsg struct {
 	session  *kafka.Session
 	client   *auth.Client
 	identity string
+	aws      *auth.Identity
 	cluster  kafka.Cluster
 	err      error
 }
@@ -67,4 +72,36 @@ type secretsMsg struct {
 	gen   int
 	items []auth.SecretInfo
 	err   error
+}
+
+// clustersMsg carries the MSK clusters of region, or why they could not
+// be listed; gen drops answers to a picker since closed or reopened.
+type clustersMsg struct {
+	gen    int
+	region string
+	items  []auth.ClusterInfo
+	err    error
+}
+
+// clusterMsg carries what picking a cluster needs: its bootstrap strings
+// for every mode and, when it has SCRAM, the secrets associated with it.
+type clusterMsg struct {
+	gen        int
+	info       auth.ClusterInfo
+	boot       map[auth.Mode]auth.BootstrapStrings
+	secrets    []string // ARNs
+	secretsErr error
+	err        error
+}
+
+// identityTickMsg ends the pause after the AWS settings last changed; only
+// the tick of the latest change asks STS, so typing a region asks once.
+type identityTickMsg struct{ gen int }
+
+// identityMsg is who STS says the credentials of the form belong to.
+type identityMsg struct {
+	gen      int
+	id       *auth.Identity
+	noRegion bool
+	err      error
 }

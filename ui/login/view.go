@@ -46,6 +46,9 @@ func (m *Model) View() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
 	}
+	if m.picker.stage != stageClosed {
+		return m.pickerView()
+	}
 	l := m.layout()
 	if l.wide {
 		return m.wideView(l)
@@ -54,8 +57,9 @@ func (m *Model) View() string {
 }
 
 // narrowView gives up room, when the screen is short, in this order: the
-// title, blank lines, the steps' details (one line of glyphs instead of a
-// row per step), then rows of the secrets list. The fields always show.
+// title, blank lines, the notes under the brokers and the role (picked
+// cluster, AWS identity), the steps' details (one line of glyphs instead of
+// a row per step), then rows of the secrets list. The fields always show.
 // While the cursor is in the secret field, a few rows of the list come
 // before the steps' details: picking is what the person is doing.
 func (m *Model) narrowView(l layout) string {
@@ -67,7 +71,8 @@ func (m *Model) narrowView(l layout) string {
 	if len(res) > 0 {
 		res = append([]string{""}, res...)
 	}
-	form := m.formLines(l, 0)
+	extras := true
+	form := m.formLines(l, 0, extras)
 	used := func() int { return len(title) + len(form) + len(btn) + len(warn) + len(res) }
 	if used() > h {
 		title = nil
@@ -78,6 +83,10 @@ func (m *Model) narrowView(l layout) string {
 			res = res[1:]
 		}
 	}
+	if used() > h {
+		extras = false
+		form = m.formLines(l, 0, extras)
+	}
 	want := m.listWanted()
 	if len(res) > 0 && (used() > h || h-used() < min(want, 3)) {
 		res = m.resultLines(w, true)
@@ -85,7 +94,7 @@ func (m *Model) narrowView(l layout) string {
 	// The list takes the room left, and up to three rows from the steps.
 	base := len(title) + len(form) + len(btn) + len(warn)
 	if n := min(want, max(h-used(), min(3, h-base))); n > 0 {
-		form = m.formLines(l, n)
+		form = m.formLines(l, n, extras)
 	}
 	lines := slices.Concat(title, form, btn, warn)
 	lines = append(lines, clip(res, max(h-len(lines), 0))...)
@@ -98,10 +107,10 @@ func (m *Model) narrowView(l layout) string {
 
 func (m *Model) wideView(l layout) string {
 	h := m.height
-	left := slices.Concat(m.titleLines(), m.formLines(l, 0))
+	left := slices.Concat(m.titleLines(), m.formLines(l, 0, true))
 	tail := slices.Concat([]string{""}, m.buttonLines(l.formW), m.warningLines(l.formW))
 	if n := min(m.listWanted(), h-len(left)-len(tail)); n > 0 {
-		left = slices.Concat(m.titleLines(), m.formLines(l, n))
+		left = slices.Concat(m.titleLines(), m.formLines(l, n, true))
 	}
 	left = common.FitLines(append(left, tail...), h)
 
@@ -154,8 +163,10 @@ func (m *Model) listWanted() int {
 }
 
 // formLines are the field rows, with the note and listRows rows of the
-// secrets list under the secret field.
-func (m *Model) formLines(l layout, listRows int) []string {
+// secrets list under the secret field. Extras are the one-line notes on
+// the picked cluster (under the brokers) and the AWS identity (under the
+// role), which a short screen goes without.
+func (m *Model) formLines(l layout, listRows int, extras bool) []string {
 	var out []string
 	for _, r := range rowsFor(m.mode()) {
 		switch r {
@@ -166,9 +177,14 @@ func (m *Model) formLines(l layout, listRows int) []string {
 		default:
 			out = append(out, m.label(r)+m.inputs[r].View())
 		}
-		if r == rowSecret {
+		switch {
+		case r == rowSecret:
 			out = append(out, m.secretNote(l.fieldW())...)
 			out = append(out, m.listLines(listRows, l.fieldW())...)
+		case r == rowBrokers && extras:
+			out = append(out, m.brokersNote(l)...)
+		case r == rowRole && extras:
+			out = append(out, m.identityLine(l.fieldW())...)
 		}
 	}
 	return out
@@ -188,28 +204,40 @@ func (m *Model) label(r int) string {
 func (m *Model) modeSelector() string {
 	s := m.c.Styles
 	var b strings.Builder
-	for i, md := range auth.Modes {
-		if i == m.modeIdx {
+	for _, md := range m.modesOffered() {
+		if md == m.mode() {
 			b.WriteString(s.Selected.Render("[" + string(md) + "]"))
 		} else {
 			b.WriteString(s.Text.Render(" " + string(md) + " "))
 		}
 	}
+	var hints []string
+	if p := m.picked(); p != nil {
+		hints = append(hints, "the modes of "+p.info.Name)
+	}
 	if m.focused && m.row == rowMode {
-		b.WriteString(s.Muted.Render("  ←/→ change"))
+		hints = append(hints, "←/→ change")
+	}
+	if len(hints) > 0 {
+		b.WriteString(s.Muted.Render("  " + strings.Join(hints, " · ")))
 	}
 	return b.String()
 }
 
-// secretNote says what the listing of secrets found, under the field.
+// secretNote says what the listing of secrets found, under the field. The
+// secrets associated with a picked cluster come first and are enough to
+// pick from even when listing all of them failed.
 func (m *Model) secretNote(w int) []string {
 	s := m.c.Styles
 	sl := m.secrets
+	p := m.picked()
 	var text string
 	style := s.Muted
 	switch {
 	case !sl.asked:
 		return nil
+	case p != nil && len(p.secrets) > 0:
+		text = fmt.Sprintf("%d associated with %s, listed first; ", len(p.secrets), p.info.Name) + m.pickText()
 	case sl.loading:
 		text = "… listing the " + auth.SecretPrefix + " secrets these credentials can see"
 	case errors.Is(sl.err, auth.ErrListSecretsDenied):
@@ -219,15 +247,14 @@ func (m *Model) secretNote(w int) []string {
 	case len(sl.items) == 0:
 		text = "no " + auth.SecretPrefix + " secrets found: type a name or ARN, or a user below"
 	default:
-		n, found := len(m.matches()), len(sl.items)
-		switch {
-		case m.row != rowSecret:
-			text = fmt.Sprintf("%d %s secrets found", found, auth.SecretPrefix)
-		case n < found:
-			text = fmt.Sprintf("%d of %d match: ↑/↓ choose, enter picks", n, found)
-		default:
-			text = fmt.Sprintf("%d %s secrets: ↑/↓ choose, enter picks", found, auth.SecretPrefix)
+		text = m.pickText()
+	}
+	if p != nil && p.secretsErr != nil {
+		why := "could not be listed"
+		if errors.Is(p.secretsErr, auth.ErrClusterSecretsDenied) {
+			why = "could not be listed (kafka:ListScramSecrets was denied)"
 		}
+		text, style = "⚠ the secrets associated with "+p.info.Name+" "+why+"; "+strings.TrimPrefix(text, "⚠ "), s.Warning
 	}
 	pad := strings.Repeat(" ", labelW)
 	var out []string
@@ -235,6 +262,18 @@ func (m *Model) secretNote(w int) []string {
 		out = append(out, pad+style.Render(ln))
 	}
 	return out
+}
+
+// pickText says how many secrets there are to pick from, and how.
+func (m *Model) pickText() string {
+	n, found := len(m.matches()), len(m.secretItems())
+	switch {
+	case m.row != rowSecret:
+		return fmt.Sprintf("%d %s secrets found", found, auth.SecretPrefix)
+	case n < found:
+		return fmt.Sprintf("%d of %d match: ↑/↓ choose, enter picks", n, found)
+	}
+	return fmt.Sprintf("%d %s secrets: ↑/↓ choose, enter picks", found, auth.SecretPrefix)
 }
 
 // listLines are n rows of the matching secrets, scrolled so that the
@@ -253,6 +292,9 @@ func (m *Model) listLines(n, w int) []string {
 		row := "  " + ms[i].Name
 		if i == pick {
 			row = s.Selected.Render("▸ " + ms[i].Name)
+		}
+		if m.associated(ms[i].ARN) {
+			row += s.Muted.Render("  ✓ associated with " + m.picked().info.Name)
 		}
 		if d := ms[i].Description; d != "" {
 			row += s.Muted.Render("  " + kafka.Sanitize([]byte(d)))

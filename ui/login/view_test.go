@@ -119,3 +119,64 @@ func goldenFailed(t *testing.T, w, h int) string {
 	v = strings.ReplaceAll(v, c.Brokers[0], "127.0.0.1:"+strings.Repeat("x", len(port)))
 	return expiresRE.ReplaceAllString(v, "expires YYYY-MM-DD")
 }
+
+// The picker at every stage, and the form with every note a pick and an
+// identity add, fit every size line for line.
+func TestPickerAndNotesFit(t *testing.T) {
+	sizes := [][2]int{{60, 13}, {60, 15}, {72, 20}, {80, 22}, {80, 24}, {119, 30}, {120, 30}, {160, 46}}
+	items := []auth.ClusterInfo{
+		{Name: "orders", State: "ACTIVE", Modes: []auth.Mode{auth.IAM, auth.SCRAM}},
+		{Name: "a-cluster-with-a-rather-long-name-indeed", State: "ACTIVE", Modes: auth.Modes},
+		{Name: "events", Serverless: true, State: "ACTIVE", Modes: []auth.Mode{auth.IAM}},
+	}
+	for range 4 {
+		items = append(items, items...)
+	}
+	boot := auth.BootstrapStrings{Private: ordersIAM, Public: ordersPublicIAM, VPC: ordersVPCIAM}
+	for _, sz := range sizes {
+		m := newScreen(t, auth.Config{Mode: auth.SCRAM, User: "alice"}, sz[0], sz[1])
+		check := func(what string) {
+			t.Helper()
+			lines := strings.Split(view(m), "\n")
+			if len(lines) != sz[1] {
+				t.Errorf("%dx%d %s: %d lines", sz[0], sz[1], what, len(lines))
+			}
+			for _, ln := range lines {
+				if ansi.StringWidth(ln) > sz[0] {
+					t.Errorf("%dx%d %s: line %q is %d wide", sz[0], sz[1], what, ln, ansi.StringWidth(ln))
+				}
+			}
+		}
+		m.picker = picker{stage: stageList, loading: true}
+		check("listing")
+		m.picker = picker{stage: stageList, region: "us-east-1", items: items, pick: len(items) - 1}
+		check("list, last picked")
+		if !strings.Contains(view(m), "▸ events") {
+			t.Errorf("%dx%d: the highlighted cluster is not in view:\n%s", sz[0], sz[1], view(m))
+		}
+		m.picker.err = errString("not allowed to look up the brokers of arn:aws:kafka:us-east-1:123456789012:cluster/orders/0b1c: the credentials need kafka:GetBootstrapBrokers, or pass -b with the bootstrap string")
+		check("lookup failed")
+		pc := &pickedCluster{info: items[0], mode: auth.IAM, modes: []auth.Mode{auth.IAM, auth.SCRAM},
+			boot: map[auth.Mode]auth.BootstrapStrings{auth.IAM: boot, auth.SCRAM: {Private: ordersSCRAM}}, secrets: []string{"arn:aws:secretsmanager:us-east-1:123456789012:secret:AmazonMSK_zed-AbCdEf"}}
+		m.picker = picker{stage: stagePath, found: pc, paths: boot.Paths(), pathPick: 2}
+		check("paths")
+		if !strings.Contains(view(m), "vpce-1.orders") {
+			t.Errorf("%dx%d: the highlighted path's brokers are not in view:\n%s", sz[0], sz[1], view(m))
+		}
+		m.applyCluster(pc, boot.Paths()[1])
+		m.modeIdx = 1 // scram, as if chosen after the pick
+		m.refillBrokers(pc)
+		m.inputs[rowSecret].SetValue("AmazonMSK_zed")
+		m.ident = awsIdentity{key: m.awsKey(), profile: "prod-admin", id: &auth.Identity{Account: awstest.Account,
+			ARN: "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_PowerUserAccess_0123456789abcdef/someone@example.com", Source: "SSO"}}
+		m.secrets = secretList{asked: true, items: []auth.SecretInfo{{Name: "AmazonMSK_a"}, {Name: "AmazonMSK_b"}}}
+		m.focusRow(rowSecret)
+		check("picked, identity")
+		if !strings.Contains(view(m), "Password") {
+			t.Errorf("%dx%d: the password field was pushed off:\n%s", sz[0], sz[1], view(m))
+		}
+		m.picker.note = clustersNote(auth.ErrListClustersDenied)
+		m.att = failedAttempt()
+		check("note, failed")
+	}
+}
