@@ -71,7 +71,7 @@ type command struct {
 }
 
 func commands() []command {
-	return []command{demoCommand(), checkCommand(), topicsCommand(), consumeCommand(), produceCommand()}
+	return []command{demoCommand(), checkCommand(), topicsCommand(), topicCommand(), consumeCommand(), produceCommand()}
 }
 
 const overview = `mskx: a terminal explorer for Amazon MSK and any Kafka cluster.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -17,24 +18,47 @@ func checkCommand() command {
 	return command{
 		name:    "check",
 		summary: "diagnose the connection step by step",
-		usage:   "[connection flags]",
+		usage:   "[connection flags] [--topic TOPIC [--group GROUP] [--write]]",
 		help: `Connects step by step and prints each step with its duration: the AWS identity
 (IAM and Secrets Manager only), resolve, TCP, TLS, SASL and metadata. Stops at
 the first failure, names it and says what to check (security group, port for the
 auth mode, CA, clock, credentials, IAM policy). Exit status 0 only when every
-step passes.`,
+step passes.
+
+With --topic, it then tries what a client of the topic needs and prints one line
+per kafka-cluster action: its verdict (allowed, denied, error or skipped), the
+action and its resource ARN. It tries Connect, DescribeCluster, DescribeTopic,
+ReadData (one fetch from the earliest offsets; nothing is consumed), with --write
+WriteData and WriteDataIdempotently (it writes one record with an mskx-check
+header), and with --group DescribeGroup (AlterGroup is not tried, as that would
+commit offsets for the group). For refusals on an IAM connection it says what the
+policy lacks and prints a policy that allows it; --cluster-arn names the cluster
+in the ARNs. Exit status 0 only when every action tried is allowed.`,
 		flags: func(fs *pflag.FlagSet) func(context.Context, IO, *connFlags, []string) error {
+			topic := fs.StringP("topic", "t", "", "then check access to this topic: describe and read it (and write with --write)")
+			group := fs.StringP("group", "g", "", "with --topic, also check describing this consumer group and its offsets")
+			write := fs.Bool("write", false, "with --topic, also check writing by producing one small record to it")
 			return func(ctx context.Context, st IO, conn *connFlags, args []string) error {
 				if len(args) > 0 {
 					return usagef("unexpected argument %q", args[0])
 				}
-				return runCheck(ctx, st, conn)
+				if *topic == "" && *write {
+					return usagef("--write needs --topic: name the topic to write the test record to")
+				}
+				if *topic == "" && *group != "" {
+					return usagef("--group needs --topic: name the topic the group reads")
+				}
+				return runCheck(ctx, st, conn, kafka.AccessOptions{Topic: *topic, Group: *group, Write: *write})
 			}
 		},
 	}
 }
 
-func runCheck(ctx context.Context, st IO, conn *connFlags) error {
+// identityTimeout bounds asking STS who the credentials are, which needs
+// more than one connection attempt's time when the SDK retries.
+const identityTimeout = 15 * time.Second
+
+func runCheck(ctx context.Context, st IO, conn *connFlags, access kafka.AccessOptions) error {
 	cfg, err := conn.config(st)
 	if err != nil {
 		return err
@@ -45,12 +69,16 @@ func runCheck(ctx context.Context, st IO, conn *connFlags) error {
 		printStep(st, kafka.Step{Name: "config", Err: err})
 		return fmt.Errorf("check failed before connecting")
 	}
+	var account string
 	if cl.AWS != nil {
 		start := time.Now()
-		id, err := auth.WhoAmI(ctx, *cl.AWS)
+		idCtx, cancel := context.WithTimeout(ctx, max(conn.timeout, identityTimeout))
+		id, err := auth.WhoAmI(idCtx, *cl.AWS)
+		cancel()
 		step := kafka.Step{Name: "identity", Duration: time.Since(start), Err: err}
 		if err == nil {
 			step.Detail = fmt.Sprintf("%s (%s, account %s, region %s)", id.ARN, id.Source, id.Account, cl.Config.Region)
+			account = id.Account
 		}
 		printStep(st, step)
 		if err != nil {
@@ -62,7 +90,69 @@ func runCheck(ctx context.Context, st IO, conn *connFlags) error {
 		return fmt.Errorf("check failed")
 	}
 	fmt.Fprintln(st.Stdout, "all steps passed")
+	if access.Topic == "" {
+		return nil
+	}
+	access.Resources = kafka.Resources{ClusterARN: cl.Config.ClusterARN, Region: cl.Config.Region, Account: account}
+	access.Timeout = conn.timeout
+	return runAccessCheck(ctx, st, conn, cl, access)
+}
+
+// runAccessCheck opens a session and prints what CheckAccess found, one
+// line per action, then the policy that would allow every refusal.
+func runAccessCheck(ctx context.Context, st IO, conn *connFlags, cl *auth.Client, access kafka.AccessOptions) error {
+	s, err := kafka.Open(ctx, endpoint(cl), conn.sessionOpts(st)...)
+	if err != nil {
+		return fmt.Errorf("open a session for the access checks: %w", err)
+	}
+	defer s.Close()
+	what := "topic " + access.Topic
+	if access.Group != "" {
+		what += " and group " + access.Group
+	}
+	fmt.Fprintf(st.Stdout, "checking access to %s\n", what)
+	if cl.Config.Mode != auth.IAM {
+		fmt.Fprintf(st.Stdout, "  (%s: the cluster's ACLs decide; actions are named as an IAM policy would name them)\n", cl.Config.Mode)
+	}
+	results := s.CheckAccess(ctx, access)
+	tried, failed := 0, 0
+	for _, r := range results {
+		printAccess(st, r)
+		switch r.Verdict {
+		case kafka.VerdictSkipped:
+			continue
+		case kafka.VerdictDenied, kafka.VerdictError:
+			failed++
+		}
+		tried++
+	}
+	if p := kafka.AccessPolicy(results); p != "" {
+		fmt.Fprintf(st.Stdout, "\nIAM policy that allows what was denied (add it to the role or user above):\n%s\n", p)
+	}
+	if failed > 0 {
+		verb := "were"
+		if failed == 1 {
+			verb = "was"
+		}
+		return fmt.Errorf("%d of the %d actions tried %s not allowed: see the lines above", failed, tried, verb)
+	}
+	fmt.Fprintln(st.Stdout, "all actions tried are allowed")
 	return nil
+}
+
+// printAccess prints one action: verdict, action, resource, and what was
+// found, the advice for an IAM refusal, or why it was skipped.
+func printAccess(st IO, r kafka.AccessResult) {
+	verdict, detail := r.Verdict, r.Detail
+	switch r.Verdict {
+	case kafka.VerdictDenied, kafka.VerdictError:
+		verdict = strings.ToUpper(verdict)
+	}
+	if r.Advice != nil {
+		detail = r.Advice.Summary
+	}
+	// Details can quote the cluster (its ID, an error message).
+	fmt.Fprintf(st.Stdout, "  %-7s  %-35s  %s  %s\n", verdict, r.Action, r.Resource, kafka.Sanitize([]byte(detail)))
 }
 
 func brokersText(cfg auth.Config) string {

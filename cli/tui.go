@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -164,22 +165,19 @@ func connectionName(c auth.Config) string {
 	return string(c.Mode)
 }
 
-// info is what the status line shows about a connection. The identity
-// lookup is best effort: the UI works without it.
+// info is what the status line shows about a connection. The metadata and
+// identity lookups are best effort: the UI works without them.
 func info(ctx context.Context, s *kafka.Session, cl *auth.Client) ui.Info {
-	in := ui.Info{Auth: string(cl.Config.Mode)}
-	if md, err := s.Metadata(ctx); err == nil {
-		in.Cluster = fmt.Sprintf("cluster %s (%d brokers)", md.ID, len(md.Brokers))
-	}
-	switch {
-	case cl.SCRAMUser != "":
-		in.Identity = "user " + cl.SCRAMUser
-	case cl.AWS != nil:
-		if id, err := auth.WhoAmI(ctx, *cl.AWS); err == nil {
-			in.Identity = id.ARN
+	md, _ := s.Metadata(ctx)
+	var id *auth.Identity
+	if cl.AWS != nil {
+		ictx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		if who, err := auth.WhoAmI(ictx, *cl.AWS); err == nil {
+			id = &who
 		}
 	}
-	return in
+	return ui.NewInfo(cl, id, md)
 }
 
 func demoCommand() command {

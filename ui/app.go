@@ -4,18 +4,22 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/mskx/mskx/auth"
 	"github.com/mskx/mskx/kafka"
 	"github.com/mskx/mskx/themes"
+	"github.com/mskx/mskx/ui/advice"
 	"github.com/mskx/mskx/ui/common"
 	"github.com/mskx/mskx/ui/detail"
+	"github.com/mskx/mskx/ui/groups"
 	"github.com/mskx/mskx/ui/login"
 	"github.com/mskx/mskx/ui/produce"
 	"github.com/mskx/mskx/ui/tail"
@@ -27,6 +31,7 @@ type Session interface {
 	topics.Lister
 	tail.Opener
 	produce.Producer
+	groups.Lister
 }
 
 // Info is what the status line says about the connection.
@@ -34,6 +39,17 @@ type Info struct {
 	Cluster  string // cluster ID or name
 	Auth     string // auth mode
 	Identity string // who AWS says the user is, or the SCRAM user
+	// Source is where the AWS credentials came from (environment, profile
+	// NAME, instance role, assumed role); empty without AWS.
+	Source string
+	// Expiries, for IAM, says when the last token was made and when the
+	// credentials behind it expire (zero when they do not).
+	Expiries func() (lastToken, credentials time.Time)
+	// Resources name the cluster in IAM advice: its ARN when known, the
+	// region and the account.
+	Resources kafka.Resources
+	// Serverless is an MSK Serverless cluster: no replication to choose.
+	Serverless bool
 }
 
 // Options configure the App. Zero values take the defaults stated.
@@ -61,10 +77,11 @@ const (
 	paneTopics = iota
 	paneTail
 	paneProduce
+	paneGroups
 	paneCount
 )
 
-var paneNames = [paneCount]string{"Topics", "Tail", "Produce"}
+var paneNames = [paneCount]string{"Topics", "Tail", "Produce", "Groups"}
 
 // App is the root model: it owns layout, focus, the status line and the
 // frame tick, and routes messages to the panes.
@@ -91,9 +108,18 @@ type App struct {
 	detail        *detail.Model
 	detailOpen    bool // the record detail covers the tail pane
 	produce       *produce.Model
+	groups        *groups.Model
 	focus         int
 	showHelp      bool
 	ticking       bool
+
+	// failure is the last failed cluster call, shown in the footer until
+	// the next key; advice is what IAM needs for the last refusal, kept
+	// until another replaces it, and shown whole while adviceOpen.
+	failure    error
+	advice     *kafka.Advice
+	adviceView *advice.Model
+	adviceOpen bool
 }
 
 // NewApp returns the App for a connected session.
@@ -117,17 +143,31 @@ func newApp(o Options) *App {
 	}
 	h := help.New()
 	h.Styles = c.Styles.Help
-	return &App{c: c, keys: common.DefaultGlobalKeyMap(), help: h, fps: o.MaxFPS, startTopic: o.Topic, opts: o}
+	dir, err := os.Getwd()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	keys := common.DefaultGlobalKeyMap()
+	keys.Advice.SetEnabled(false)
+	return &App{c: c, keys: keys, help: h, fps: o.MaxFPS, startTopic: o.Topic, opts: o, adviceView: advice.New(c, dir)}
 }
 
 // connect builds the panes on a session.
 func (a *App) connect(s Session, info Info) {
 	a.info = info
-	a.topics = topics.New(a.c, s)
+	var topts []topics.Option
+	if a.opts.ReadOnly {
+		topts = append(topts, topics.ReadOnly())
+	}
+	if info.Serverless {
+		topts = append(topts, topics.Serverless())
+	}
+	a.topics = topics.New(a.c, s, topts...)
 	a.tail = tail.New(a.c, s, a.opts.Tail)
 	a.detail = detail.New(a.c)
 	a.produce = produce.New(a.c, s)
 	a.produce.SetReadOnly(a.opts.ReadOnly)
+	a.groups = groups.New(a.c, s)
 }
 
 // Init loads topics and, with a start topic, opens its tail; before a
@@ -172,6 +212,8 @@ func (a *App) pane(i int) common.Component {
 		return a.tail
 	case i == paneProduce:
 		return a.produce
+	case i == paneGroups:
+		return a.groups
 	}
 	return a.topics
 }
@@ -196,7 +238,16 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
+		a.failure = nil
 		return a, a.handleKey(msg)
+	case common.FailedMsg:
+		a.failed(msg.Err)
+		return a, nil
+	case advice.CloseMsg:
+		a.adviceOpen = false
+		return a, nil
+	case statusTickMsg:
+		return a, a.statusTick()
 	case frameMsg:
 		a.tail.Update(tail.FrameMsg{})
 		if a.tail.Active() {
@@ -224,9 +275,11 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case produce.DeliveredMsg:
 		if d := msg.Delivery; d.Err == nil {
 			a.tail.Mark(d.Topic, d.Partition, d.Offset)
+		} else {
+			a.failed(d.Err)
 		}
 	}
-	return a, tea.Batch(a.topics.Update(msg), a.tail.Update(msg), a.produce.Update(msg))
+	return a, tea.Batch(a.topics.Update(msg), a.tail.Update(msg), a.produce.Update(msg), a.groups.Update(msg), a.adviceView.Update(msg))
 }
 
 func (a *App) handleKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -236,7 +289,16 @@ func (a *App) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if a.typing() {
 		return a.pane(a.focus).Update(msg) // letters are text here
 	}
+	if a.adviceOpen {
+		if key.Matches(msg, a.keys.Quit) {
+			return tea.Quit
+		}
+		return a.adviceView.Update(msg)
+	}
 	switch {
+	case key.Matches(msg, a.keys.Advice):
+		a.adviceOpen = true
+		return nil
 	case key.Matches(msg, a.keys.Quit):
 		return tea.Quit
 	case key.Matches(msg, a.keys.Help):
@@ -249,6 +311,8 @@ func (a *App) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return a.setFocus(paneTail)
 	case key.Matches(msg, a.keys.Produce):
 		return a.setFocus(paneProduce)
+	case key.Matches(msg, a.keys.Groups):
+		return a.setFocus(paneGroups)
 	case key.Matches(msg, a.keys.Next):
 		return a.setFocus((a.focus + 1) % paneCount)
 	case key.Matches(msg, a.keys.Prev):
@@ -260,8 +324,8 @@ func (a *App) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 // typing reports whether a text field of the focused pane has the keyboard,
 // where every key but ctrl+c is text.
 func (a *App) typing() bool {
-	return (a.focus == paneTopics && a.topics.Filtering()) || (a.focus == paneProduce && a.produce.Editing()) ||
-		(a.focus == paneTail && !a.detailOpen && a.tail.Prompting())
+	return (a.focus == paneTopics && a.topics.Editing()) || (a.focus == paneProduce && a.produce.Editing()) ||
+		(a.focus == paneTail && !a.detailOpen && a.tail.Prompting()) || (a.focus == paneGroups && a.groups.Editing())
 }
 
 // layout gives each pane its box: the screen less the status line, the tab
@@ -281,6 +345,8 @@ func (a *App) layout() {
 	a.tail.SetSize(a.width, h)
 	a.detail.SetSize(a.width, h)
 	a.produce.SetSize(a.width, h)
+	a.groups.SetSize(a.width, h)
+	a.adviceView.SetSize(a.width, h)
 	a.help.SetWidth(a.width)
 }
 
@@ -289,7 +355,63 @@ func (a *App) fullHelpHeight() int {
 }
 
 func (a *App) fullHelp() [][]key.Binding {
+	if a.adviceOpen {
+		return append(a.adviceView.FullHelp(), a.keys.FullHelp()...)
+	}
 	return append(a.pane(a.focus).FullHelp(), a.keys.FullHelp()...)
+}
+
+// footer is the last line: a failure until the next key, else the keys of
+// the focused pane and the global ones, or every key with ?.
+func (a *App) footer() string {
+	s := a.c.Styles
+	if a.showHelp {
+		return a.help.FullHelpView(a.fullHelp())
+	}
+	if a.failure != nil {
+		line := "✗ " + a.failure.Error()
+		if a.advice != nil {
+			line = "✗ " + a.advice.Summary
+		}
+		hint := ""
+		if a.keys.Advice.Enabled() {
+			hint = " · A: policy"
+		}
+		return s.Error.Render(common.Truncate(kafka.Sanitize([]byte(line)), max(a.width-ansi.StringWidth(hint), 1))) + s.Muted.Render(hint)
+	}
+	if a.adviceOpen {
+		return a.help.ShortHelpView(append(a.adviceView.ShortHelp(), a.keys.ShortHelp()...))
+	}
+	short := a.pane(a.focus).ShortHelp()
+	if !a.typing() {
+		short = append(short, a.keys.ShortHelp()...)
+	}
+	return a.help.ShortHelpView(short)
+}
+
+// failed keeps a failed call for the footer and, when it is an IAM
+// refusal, the policy it needs for A.
+func (a *App) failed(err error) {
+	if err == nil {
+		return
+	}
+	a.failure = err
+	if adv, ok := kafka.Advise(err, a.info.Resources); ok {
+		a.advice = &adv
+		a.adviceView.Set(adv)
+		a.keys.Advice.SetEnabled(true)
+	}
+}
+
+type statusTickMsg struct{}
+
+// statusTick redraws the status line every half minute while it shows
+// token and credential lifetimes, which change without any event.
+func (a *App) statusTick() tea.Cmd {
+	if a.info.Expiries == nil {
+		return nil
+	}
+	return tea.Tick(30*time.Second, func(time.Time) tea.Msg { return statusTickMsg{} })
 }
 
 // View draws the whole screen.
@@ -313,16 +435,13 @@ func (a *App) render() string {
 	var b strings.Builder
 	b.WriteString(common.Truncate(a.statusLine(), a.width) + "\n")
 	b.WriteString(a.tabs() + "\n")
-	short := a.pane(a.focus).ShortHelp()
-	if !a.typing() {
-		short = append(short, a.keys.ShortHelp()...)
-	}
-	footer := a.help.ShortHelpView(short)
-	if a.showHelp {
-		footer = a.help.FullHelpView(a.fullHelp())
-	}
+	footer := a.footer()
 	bodyH := max(a.height-2-strings.Count(footer, "\n")-1, 1)
-	b.WriteString(fitLines(a.pane(a.focus).View(), bodyH))
+	body := a.pane(a.focus).View()
+	if a.adviceOpen {
+		body = a.adviceView.View()
+	}
+	b.WriteString(fitLines(body, bodyH))
 	b.WriteByte('\n')
 	b.WriteString(footer)
 	return b.String()
@@ -337,9 +456,6 @@ func fitLines(s string, n int) string {
 func (a *App) statusLine() string {
 	s := a.c.Styles
 	parts := []string{s.Title.Render("mskx"), a.info.Cluster, a.info.Auth}
-	if a.info.Identity != "" {
-		parts = append(parts, a.info.Identity)
-	}
 	if a.login != nil {
 		return strings.Join(append(parts[:1], s.Muted.Render("○ not connected")), " │ ")
 	}
@@ -350,7 +466,59 @@ func (a *App) statusLine() string {
 	if a.tail.Active() {
 		parts = append(parts, fmt.Sprintf("%.0f rec/s", a.tail.Rate()))
 	}
+	// Who comes last: on a narrow screen the state and the rate matter more
+	// than an ARN, which the login screen showed whole.
+	if a.info.Identity != "" {
+		who := a.info.Identity
+		if a.info.Source != "" {
+			who += " (" + a.info.Source + ")"
+		}
+		parts = append(parts, who)
+	}
+	if exp := a.expiries(); exp != "" {
+		parts = append(parts, exp)
+	}
 	return strings.Join(parts, " │ ")
+}
+
+// expiries says how long the IAM token and the credentials behind it have
+// left, e.g. "token 14m, creds 52m"; "" without IAM or before a token.
+func (a *App) expiries() string {
+	if a.info.Expiries == nil {
+		return ""
+	}
+	tok, creds := a.info.Expiries()
+	if tok.IsZero() {
+		return ""
+	}
+	now := a.c.Now()
+	tokExp := tok.Add(auth.TokenLifetime)
+	if !creds.IsZero() && creds.Before(tokExp) {
+		tokExp = creds
+	}
+	out := "token " + left(tokExp.Sub(now))
+	if !creds.IsZero() {
+		out += ", creds " + left(creds.Sub(now))
+	}
+	return out
+}
+
+// left is a remaining time in whole minutes, or "expired". A token is
+// renewed before it expires, so the figure falls and jumps back up.
+func left(d time.Duration) string {
+	if d <= 0 {
+		return "expired"
+	}
+	if d < time.Minute {
+		return "<1m"
+	}
+	if d >= 100*time.Hour {
+		return fmt.Sprintf("%dd", int(d.Hours()/24))
+	}
+	if d >= 2*time.Hour {
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dm", int(d.Minutes()))
 }
 
 func (a *App) tabs() string {

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -44,11 +43,7 @@ func (a *App) updateLogin(msg tea.Msg) tea.Cmd {
 // connected leaves the login screen for the main screen on the session the
 // login opened.
 func (a *App) connected(msg login.ConnectedMsg) tea.Cmd {
-	info := Info{Auth: string(msg.Client.Config.Mode), Identity: msg.Identity,
-		Cluster: fmt.Sprintf("cluster %s (%d brokers)", msg.Cluster.ID, len(msg.Cluster.Brokers))}
-	if msg.Client.SCRAMUser != "" {
-		info.Identity = "user " + msg.Client.SCRAMUser
-	}
+	info := NewInfo(msg.Client, msg.AWS, msg.Cluster)
 	a.login.Close()
 	a.login = nil
 	a.session = msg.Session

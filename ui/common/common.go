@@ -106,6 +106,8 @@ type GlobalKeyMap struct {
 	Topics    key.Binding
 	Tail      key.Binding
 	Produce   key.Binding
+	Groups    key.Binding
+	Advice    key.Binding
 	Next      key.Binding
 	Prev      key.Binding
 	Help      key.Binding
@@ -116,9 +118,13 @@ type GlobalKeyMap struct {
 // DefaultGlobalKeyMap returns the global keys: the habits of k9s and lazygit.
 func DefaultGlobalKeyMap() GlobalKeyMap {
 	return GlobalKeyMap{
-		Topics:    key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "topics")),
-		Tail:      key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "tail")),
-		Produce:   key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "produce")),
+		Topics:  key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "topics")),
+		Tail:    key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "tail")),
+		Produce: key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "produce")),
+		Groups:  key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "groups")),
+		// Advice shows the IAM policy the last refusal needs; the App
+		// enables it once there is one.
+		Advice:    key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "IAM policy needed")),
 		Next:      key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane")),
 		Prev:      key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous pane")),
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
@@ -130,9 +136,14 @@ func DefaultGlobalKeyMap() GlobalKeyMap {
 // ShortHelp is the global part of the footer.
 func (k GlobalKeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Help, k.Quit} }
 
-// FullHelp lists every global key.
+// FullHelp lists every global key in one column, so that a pane's own
+// columns and these fit 80 columns together. The pane and quit keys are
+// folded into one line each; the bindings that match keys stay separate.
 func (k GlobalKeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Topics, k.Tail, k.Produce, k.Next, k.Prev}, {k.Help, k.Quit, k.ForceQuit}}
+	panes := key.NewBinding(key.WithKeys("1", "2", "3", "4"), key.WithHelp("1-4", "go to pane (see tabs)"))
+	cycle := key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab/⇧tab", "next/previous pane"))
+	quit := key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q/ctrl+c", "quit"))
+	return [][]key.Binding{{panes, cycle, k.Advice, k.Help, quit}}
 }
 
 // Truncate cuts s, which may hold styles, to width cells with an ellipsis.

@@ -1,11 +1,13 @@
 // Package topics is the topics pane: name, partitions, replication and
 // message count of every topic, filtered with /, internal topics hidden
-// unless asked for, enter to tail the selected one.
+// unless asked for, enter to tail the selected one; a topic's detail with
+// d; and topic administration: create (c), add partitions (+), edit a
+// config (e) and delete (D), each in a small form that has the keyboard
+// while it is open. A read-only pane keeps the admin keys in its help but
+// only says why they do nothing.
 package topics
 
 import (
-	"fmt"
-	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -15,6 +17,8 @@ import (
 	"github.com/mskx/mskx/kafka"
 	"github.com/mskx/mskx/ui/common"
 )
+
+var _ common.Component = (*Model)(nil)
 
 // Model is the topics pane.
 type Model struct {
@@ -43,26 +47,64 @@ type Model struct {
 	detailTopic string
 	detail      *kafka.TopicDetail
 	detailErr   error
-	detailTop   int // first line shown
+	detailTop   int // first row shown
+	detailCur   int // the cursor's row, where e edits a config
+
+	readOnly   bool
+	serverless bool
+	// form is the open admin form, which has the keyboard; nil when none.
+	form *form
+	// busy is true while an admin call runs: one at a time, so that the
+	// outcome shown is the outcome of what was asked last.
+	busy     bool
+	busyText string
+	// note is one line about the last admin action, until the next key.
+	note     string
+	noteKind noteKind
 }
 
-// New returns the topics pane reading from l.
-func New(c common.Common, l Lister) *Model {
+// New returns the topics pane reading from l. A Lister that reports
+// ReadOnly() true makes the pane read-only, as the ReadOnly option does.
+func New(c common.Common, l Lister, opts ...Option) *Model {
 	f := common.NewInput(c, "/", "filter topics")
-	return &Model{c: c, keys: DefaultKeyMap(), lister: l, filter: f}
+	m := &Model{c: c, keys: DefaultKeyMap(), lister: l, filter: f}
+	if ro, ok := l.(interface{ ReadOnly() bool }); ok && ro.ReadOnly() {
+		m.readOnly = true
+	}
+	for _, o := range opts {
+		o(m)
+	}
+	if m.readOnly {
+		m.keys = m.keys.readOnly()
+	}
+	return m
 }
+
+// ReadOnly reports whether topic administration is off.
+func (m *Model) ReadOnly() bool { return m.readOnly }
 
 // Init loads the list.
-func (m *Model) Init() tea.Cmd { return m.reload() }
+func (m *Model) Init() tea.Cmd { return m.reload(false) }
 
-func (m *Model) reload() tea.Cmd {
+// reload lists topics again; fresh skips the client's metadata cache.
+func (m *Model) reload(fresh bool) tea.Cmd {
 	m.gen++
 	m.loading = true
-	return loadCmd(m.lister, m.gen)
+	return loadCmd(m.lister, m.gen, fresh)
 }
 
 // Update handles the pane's messages and, when focused, its keys.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		if !m.focused {
+			return nil
+		}
+		return m.handleKey(k)
+	}
+	return m.handleMsg(msg)
+}
+
+func (m *Model) handleMsg(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case loadedMsg:
 		if msg.gen != m.gen {
@@ -77,66 +119,73 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return refreshCmd(m.gen)
 	case describedMsg:
 		if msg.gen == m.detailGen {
-			m.detail, m.detailErr = &msg.detail, msg.err
+			m.described(msg)
 		}
-		return nil
 	case refreshMsg:
 		if msg.gen != m.gen {
 			return nil
 		}
-		return m.reload()
-	case tea.KeyPressMsg:
-		if !m.focused {
+		return m.reload(false)
+	case adminDoneMsg:
+		return m.adminDone(msg)
+	case tea.PasteMsg:
+		switch {
+		case !m.focused:
 			return nil
+		case m.form != nil:
+			return m.form.update(msg)
+		case m.filtering:
+			var cmd tea.Cmd
+			m.filter, cmd = m.filter.Update(msg)
+			m.apply()
+			return cmd
 		}
-		return m.handleKey(msg)
 	}
 	return nil
+}
+
+// described shows a topic's detail, keeping the cursor on the config it
+// was on: an edit moves a config between the set and the default ones.
+func (m *Model) described(msg describedMsg) {
+	var was string
+	if c := m.detailConfig(); c != nil {
+		was = c.Name
+	}
+	m.detail, m.detailErr = &msg.detail, msg.err
+	if was == "" {
+		return
+	}
+	for i, r := range m.detailRows() {
+		if r.config != nil && r.config.Name == was {
+			m.detailCur = i
+			m.detailTop = m.detailWindow(len(m.detailRows()))
+		}
+	}
 }
 
 // DetailOpen reports whether a topic's detail is shown, so esc closes it
 // rather than meaning anything else.
 func (m *Model) DetailOpen() bool { return m.detailOpen }
 
-func (m *Model) handleDetailKey(msg tea.KeyPressMsg) tea.Cmd {
-	switch {
-	case key.Matches(msg, m.keys.Clear), key.Matches(msg, m.keys.Detail):
-		m.detailOpen = false
-	case key.Matches(msg, m.keys.Up):
-		m.detailTop = max(m.detailTop-1, 0)
-	case key.Matches(msg, m.keys.Down):
-		m.detailTop++
-	case key.Matches(msg, m.keys.Refresh):
-		m.detailGen++
-		return describeCmd(m.lister, m.detailGen, m.detailTopic)
-	case key.Matches(msg, m.keys.Open):
-		t := m.detailTopic
-		return func() tea.Msg { return OpenTailMsg{Topic: t} }
-	}
-	return nil
-}
-
-// Filtering reports whether the filter field has the keyboard, so the App
-// does not treat letters as global keys.
+// Filtering reports whether the filter field has the keyboard.
 func (m *Model) Filtering() bool { return m.filtering }
 
+// Editing reports whether a text field of the pane has the keyboard: the
+// filter or an admin form. While it does, the App should hand the pane
+// every key but ctrl+c, since q, digits and tab are text or field moves.
+func (m *Model) Editing() bool { return m.filtering || m.form != nil }
+
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	if m.form != nil {
+		return m.handleFormKey(msg)
+	}
 	if m.filtering {
-		switch {
-		case msg.String() == "enter":
-			m.filtering = false
-			m.filter.Blur()
-			return nil
-		case key.Matches(msg, m.keys.Clear):
-			m.filtering = false
-			m.filter.Blur()
-			m.filter.SetValue("")
-			m.apply()
-			return nil
-		}
-		var cmd tea.Cmd
-		m.filter, cmd = m.filter.Update(msg)
-		m.apply()
+		return m.handleFilterKey(msg)
+	}
+	if !m.busy {
+		m.note = ""
+	}
+	if cmd, ok := m.handleAdminKey(msg); ok {
 		return cmd
 	}
 	if m.detailOpen {
@@ -144,12 +193,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, m.keys.Detail):
-		if m.cursor < len(m.visible) {
-			m.detailOpen, m.detail, m.detailErr, m.detailTop = true, nil, nil, 0
-			m.detailTopic = m.visible[m.cursor].Name
-			m.detailGen++
-			return describeCmd(m.lister, m.detailGen, m.detailTopic)
-		}
+		return m.openDetail()
 	case key.Matches(msg, m.keys.Up):
 		m.move(-1)
 	case key.Matches(msg, m.keys.Down):
@@ -164,7 +208,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.internal = !m.internal
 		m.apply()
 	case key.Matches(msg, m.keys.Refresh):
-		return m.reload()
+		return m.reload(true)
 	case key.Matches(msg, m.keys.Open):
 		if m.cursor < len(m.visible) {
 			t := m.visible[m.cursor].Name
@@ -172,6 +216,25 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+func (m *Model) handleFilterKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, m.keys.FilterDone):
+		m.filtering = false
+		m.filter.Blur()
+		return nil
+	case key.Matches(msg, m.keys.Clear):
+		m.filtering = false
+		m.filter.Blur()
+		m.filter.SetValue("")
+		m.apply()
+		return nil
+	}
+	var cmd tea.Cmd
+	m.filter, cmd = m.filter.Update(msg)
+	m.apply()
+	return cmd
 }
 
 func (m *Model) move(d int) {
@@ -209,105 +272,3 @@ func (m *Model) apply() {
 
 // Selected returns the selected topic's name, or "".
 func (m *Model) Selected() string { return m.selected }
-
-// SetSize sets the pane's box.
-func (m *Model) SetSize(w, h int) {
-	m.width, m.height = w, h
-	m.filter.SetWidth(max(w-4, 10))
-}
-
-// Focus gives the pane the keyboard.
-func (m *Model) Focus() tea.Cmd { m.focused = true; return nil }
-
-// Blur takes the keyboard away.
-func (m *Model) Blur() { m.focused = false }
-
-// ShortHelp lists the keys shown in the footer.
-func (m *Model) ShortHelp() []key.Binding {
-	if m.filtering {
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")), m.keys.Clear}
-	}
-	if m.detailOpen {
-		return []key.Binding{m.keys.Open, m.keys.Up, m.keys.Down, m.keys.Refresh,
-			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to list"))}
-	}
-	return []key.Binding{m.keys.Open, m.keys.Detail, m.keys.Filter, m.keys.Internal, m.keys.Refresh}
-}
-
-// FullHelp lists every key of the pane.
-func (m *Model) FullHelp() [][]key.Binding {
-	k := m.keys
-	return [][]key.Binding{{k.Up, k.Down, k.Open, k.Detail}, {k.Filter, k.Clear, k.Internal, k.Refresh}}
-}
-
-// View draws the table for the current size; its cost depends on the
-// height, not on the number of topics.
-func (m *Model) View() string {
-	s := m.c.Styles
-	if m.width <= 0 || m.height <= 0 {
-		return ""
-	}
-	if m.detailOpen {
-		return m.detailView()
-	}
-	var b strings.Builder
-	nameW := max(m.width-2-8-6-12-3, 8)
-	b.WriteString(s.Header.Render(fmt.Sprintf("  %s %8s %5s %12s", common.Pad("NAME", nameW), "PARTS", "REPL", "MESSAGES")))
-	b.WriteByte('\n')
-	rows := m.height - 3 // header, footer line, filter line
-	switch {
-	case m.err != nil && len(m.all) == 0:
-		b.WriteString(s.Error.Render(common.Truncate("✗ "+m.err.Error(), m.width)) + "\n")
-		rows--
-	case m.loading && m.all == nil:
-		b.WriteString(s.Muted.Render("  loading topics…") + "\n")
-		rows--
-	case len(m.visible) == 0:
-		b.WriteString(s.Muted.Render("  no topics match") + "\n")
-		rows--
-	}
-	start := 0
-	if m.cursor >= rows {
-		start = m.cursor - rows + 1
-	}
-	for i := start; i < len(m.visible) && i < start+rows; i++ {
-		t := m.visible[i]
-		name := kafka.Sanitize([]byte(t.Name))
-		if t.Internal {
-			name += " (internal)"
-		}
-		msgs := strconv.FormatInt(t.Messages, 10)
-		if t.Err != nil {
-			msgs = "✗ error"
-		}
-		line := fmt.Sprintf("%s %8d %5d %12s", common.Pad(name, nameW), t.Partitions, t.Replication, msgs)
-		if i == m.cursor {
-			b.WriteString(s.Selected.Render("▸ " + line))
-		} else {
-			b.WriteString("  " + s.Text.Render(line))
-		}
-		b.WriteByte('\n')
-		rows--
-	}
-	for ; rows > 0; rows-- {
-		b.WriteByte('\n')
-	}
-	hidden := 0
-	for _, t := range m.all {
-		if t.Internal && !m.internal {
-			hidden++
-		}
-	}
-	status := fmt.Sprintf("%d of %d topics", len(m.visible), len(m.all))
-	if hidden > 0 {
-		status += fmt.Sprintf(", %d internal hidden (i)", hidden)
-	}
-	if m.err != nil && len(m.all) > 0 {
-		status += " · " + s.Error.Render("✗ refresh failed: "+m.err.Error())
-	}
-	b.WriteString(s.Muted.Render(common.Truncate(status, m.width)) + "\n")
-	if m.filtering || m.filter.Value() != "" {
-		b.WriteString(common.Truncate(m.filter.View(), m.width))
-	}
-	return b.String()
-}

@@ -27,6 +27,18 @@ func (f listerFunc) DescribeTopic(_ context.Context, topic string) (kafka.TopicD
 	}}, nil
 }
 
+// errNoAdmin is what the canned lister says to admin calls: these tests
+// are about browsing; admin runs against a real cluster in admin_test.go.
+var errNoAdmin = errors.New("not a cluster")
+
+func (f listerFunc) CreateTopic(context.Context, string, int32, int16, map[string]*string) error {
+	return errNoAdmin
+}
+func (f listerFunc) AddPartitions(context.Context, string, int) error             { return errNoAdmin }
+func (f listerFunc) SetTopicConfig(context.Context, string, string, string) error { return errNoAdmin }
+func (f listerFunc) ResetTopicConfig(context.Context, string, string) error       { return errNoAdmin }
+func (f listerFunc) DeleteTopic(context.Context, string) error                    { return errNoAdmin }
+
 var sample = []kafka.Topic{
 	{Name: "__consumer_offsets", Internal: true, Partitions: 50, Replication: 3},
 	{Name: "app-logs", Partitions: 3, Replication: 3, Messages: 300},

@@ -23,3 +23,18 @@ type describedMsg struct {
 	detail kafka.TopicDetail
 	err    error
 }
+
+// adminAction is one admin call as the pane describes it: what it is for,
+// what to say while it runs and once it is done.
+type adminAction struct {
+	kind  formKind
+	topic string
+	busy  string // e.g. "creating topic orders…"
+	done  string // e.g. "✓ created topic orders"
+}
+
+// adminDoneMsg carries the outcome of an admin call back to the pane.
+type adminDoneMsg struct {
+	action adminAction
+	err    error
+}
