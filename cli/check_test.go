@@ -143,3 +143,19 @@ func TestCheckAccessUsage(t *testing.T) {
 		}
 	}
 }
+
+// mskx needs nothing that DescribeCluster allows, so a refusal of it is
+// reported with its policy but does not fail the check.
+func TestCheckAccessDescribeClusterRefusedIsReported(t *testing.T) {
+	c := iamCheckCluster(t)
+	c.Kfake.ControlKey(int16(kmsg.DescribeCluster), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
+		c.Kfake.KeepControl()
+		resp := kreq.ResponseKind().(*kmsg.DescribeClusterResponse)
+		resp.ErrorCode = kerr.ClusterAuthorizationFailed.Code
+		return resp, nil, true
+	})
+	r := run(t, nil, "", append([]string{"check", "--topic", "orders", "--cluster-arn", checkClusterARN}, connArgs(c)...)...)
+	if r.code != 0 || !strings.Contains(r.stdout, "DENIED   kafka-cluster:DescribeCluster") || !strings.Contains(r.stdout, "allowed  kafka-cluster:ReadData") {
+		t.Fatalf("exit %d, want 0 with DescribeCluster DENIED and ReadData allowed\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+}
