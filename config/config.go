@@ -69,9 +69,18 @@ func FromAuthConfig(name string, a auth.Config) Connection {
 	return Connection{
 		Name: name, Mode: a.Mode, Brokers: clone(a.Brokers), Region: a.Region,
 		Profile: a.Profile, RoleARN: a.RoleARN, Secret: a.Secret, User: a.User,
-		SCRAMMechanism: a.SCRAMMechanism, CAFile: a.CAFile, CertFile: a.CertFile,
+		SCRAMMechanism: scramMechanism(a), CAFile: a.CAFile, CertFile: a.CertFile,
 		KeyFile: a.KeyFile, ClusterARN: a.ClusterARN, InsecureSkipVerify: a.InsecureSkipVerify,
 	}
+}
+
+// scramMechanism is a's mechanism when it uses SCRAM: Normalize fills in a
+// default for every mode, which would read as a choice in an IAM entry.
+func scramMechanism(a auth.Config) string {
+	if a.Mode != auth.SCRAM {
+		return ""
+	}
+	return a.SCRAMMechanism
 }
 
 // AuthConfig returns the connection as an auth.Config with no Password; the

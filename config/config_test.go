@@ -91,13 +91,19 @@ func TestSaveRefusesSecretValue(t *testing.T) {
 }
 
 func TestAuthConfigRoundTrip(t *testing.T) {
-	a := auth.Config{Mode: auth.MTLS, Brokers: []string{"h:9094"}, Region: "us-east-1", Profile: "p",
+	a := auth.Config{Mode: auth.SCRAM, Brokers: []string{"h:9094"}, Region: "us-east-1", Profile: "p",
 		RoleARN: "arn:aws:iam::123456789012:role/r", Secret: "AmazonMSK_x", User: "u",
 		SCRAMMechanism: auth.ScramSHA256, CAFile: "ca", CertFile: "crt", KeyFile: "key",
 		InsecureSkipVerify: true, ClusterARN: "arn:aws:kafka:us-east-1:123456789012:cluster/c/1"}
 	c := FromAuthConfig("x", a)
 	if got := c.AuthConfig(); !reflect.DeepEqual(got, a) {
 		t.Fatalf("got %+v\nwant %+v", got, a)
+	}
+	// Normalize fills a SCRAM mechanism in for every mode; an IAM entry
+	// should not read as if one had been chosen.
+	a.Mode = auth.IAM
+	if c := FromAuthConfig("x", a); c.SCRAMMechanism != "" {
+		t.Errorf("an IAM connection saved SCRAM mechanism %q", c.SCRAMMechanism)
 	}
 	c.Brokers[0] = "changed:1" // Normalize edits brokers in place; the copy must not share them
 	if a.Brokers[0] != "h:9094" {

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -189,6 +190,21 @@ func (d *Demo) start(ctx context.Context, cfg *demoCfg) error {
 	defer cancel()
 	if err := prod.ProduceSync(fillCtx, g.history(cfg.historyEnd, topics)...).FirstErr(); err != nil {
 		return fmt.Errorf("fill sample topics: %w", err)
+	}
+
+	// billing-service has been running before: it has a commit on every
+	// partition, so its lag counts from there from the first refresh rather
+	// than only on the partitions its first batches happen to come from.
+	start := kadm.Offsets{}
+	for _, t := range topics {
+		if t.name == DemoTopicOrders {
+			for p := range t.partitions {
+				start.Add(kadm.Offset{Topic: t.name, Partition: p, At: 0, LeaderEpoch: -1})
+			}
+		}
+	}
+	if err := kadm.NewClient(prod).CommitAllOffsets(fillCtx, DemoGroupBilling, start); err != nil {
+		return fmt.Errorf("commit billing-service's start: %w", err)
 	}
 
 	billing := &billingQueue{}
