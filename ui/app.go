@@ -180,7 +180,7 @@ func (a *App) Init() tea.Cmd {
 }
 
 func (a *App) start() tea.Cmd {
-	cmds := []tea.Cmd{a.topics.Init(), a.topics.Focus()}
+	cmds := []tea.Cmd{a.topics.Init(), a.topics.Focus(), a.statusTick()}
 	if a.startTopic != "" {
 		cmds = append(cmds, a.openTail(a.startTopic))
 	}
@@ -249,12 +249,12 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case statusTickMsg:
 		return a, a.statusTick()
 	case frameMsg:
-		a.tail.Update(tail.FrameMsg{})
+		cmd := a.tail.Update(tail.FrameMsg{})
 		if a.tail.Active() {
-			return a, a.frame()
+			return a, tea.Batch(cmd, a.frame())
 		}
 		a.ticking = false
-		return a, nil
+		return a, cmd
 	case topics.OpenTailMsg:
 		return a, a.openTail(msg.Topic)
 	case tail.BackMsg:
@@ -466,17 +466,18 @@ func (a *App) statusLine() string {
 	if a.tail.Active() {
 		parts = append(parts, fmt.Sprintf("%.0f rec/s", a.tail.Rate()))
 	}
-	// Who comes last: on a narrow screen the state and the rate matter more
-	// than an ARN, which the login screen showed whole.
+	if exp := a.expiries(); exp != "" {
+		parts = append(parts, exp)
+	}
+	// Who comes last: on a narrow screen the state, the rate and the
+	// token's time matter more than an ARN, which the login screen showed
+	// whole.
 	if a.info.Identity != "" {
 		who := a.info.Identity
 		if a.info.Source != "" {
 			who += " (" + a.info.Source + ")"
 		}
 		parts = append(parts, who)
-	}
-	if exp := a.expiries(); exp != "" {
-		parts = append(parts, exp)
 	}
 	return strings.Join(parts, " │ ")
 }

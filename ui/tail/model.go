@@ -51,7 +51,10 @@ type Model struct {
 	// What the last frame read; View draws only from these.
 	rows  []*kgo.Record
 	stats kafka.TailStats
-	seq   uint64
+	// reported is the text of the tail error last reported to the App, so
+	// that a run of retries of the same failure is reported once.
+	reported string
+	seq      uint64
 
 	rate       float64
 	rateAt     time.Time
@@ -105,7 +108,7 @@ func (m *Model) reopen() tea.Cmd {
 	}
 	m.tail = m.opener.Tail(context.Background(), m.topic, m.opts)
 	m.paused, m.back, m.sel, m.rows, m.seq, m.lastLoaded = false, 0, 0, nil, 0, false
-	m.stats = kafka.TailStats{}
+	m.stats, m.reported = kafka.TailStats{}, ""
 	m.rate, m.rateAt, m.rateCount = 0, m.c.Now(), 0
 	m.filter.restart() // the new tail counts its records from zero
 	return cmd
@@ -152,7 +155,7 @@ func (m *Model) Selected() *kgo.Record {
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case FrameMsg:
-		m.frame()
+		return m.frame()
 	case tea.KeyPressMsg:
 		if m.focused {
 			return m.handleKey(msg)
@@ -163,16 +166,19 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 
 // frame reads the newest window when something changed. It copies at most
 // a screenful and the filter tests at most scanMax records, so a frame
-// costs the same however many records the ring holds.
-func (m *Model) frame() {
+// costs the same however many records the ring holds. A new tail error is
+// reported to the App (common.Failed), which can advise on IAM refusals.
+func (m *Model) frame() tea.Cmd {
 	if m.tail == nil {
-		return
+		return nil
 	}
+	var report tea.Cmd
 	now := m.c.Now()
 	m.filter.lastScan = 0
 	if seq := m.tail.Seq(); seq != m.seq || !m.lastLoaded || m.refilter {
 		m.seq, m.lastLoaded = seq, true
 		m.stats = m.tail.Stats()
+		report = m.reportErr()
 		if m.filter.on() {
 			m.filter.scan(m.tail) // even paused, so no match is missed
 		}
@@ -185,6 +191,21 @@ func (m *Model) frame() {
 		m.rate = float64(m.stats.Received-m.rateCount) / el.Seconds()
 		m.rateAt, m.rateCount = now, m.stats.Received
 	}
+	return report
+}
+
+// reportErr reports the tail's error once per run of the same failure.
+func (m *Model) reportErr() tea.Cmd {
+	err := m.stats.Err
+	if err == nil {
+		m.reported = ""
+		return nil
+	}
+	if err.Error() == m.reported {
+		return nil
+	}
+	m.reported = err.Error()
+	return common.Failed(err)
 }
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
