@@ -12,9 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sasl/scram"
 
+	"github.com/mskx/mskx/auth"
+	"github.com/mskx/mskx/auth/awstest"
 	"github.com/mskx/mskx/kafka/kafkatest"
 )
 
@@ -23,6 +26,8 @@ type tmux struct {
 	t      *testing.T
 	socket string
 	name   string
+	// never is text that must not appear on any screen read.
+	never []string
 }
 
 func startTmux(t *testing.T, w, h int, env []string, argv ...string) *tmux {
@@ -57,7 +62,13 @@ func (tm *tmux) keys(keys ...string) {
 
 func (tm *tmux) screen() string {
 	tm.t.Helper()
-	return tm.run("capture-pane", "-p", "-t", tm.name)
+	s := tm.run("capture-pane", "-p", "-t", tm.name)
+	for _, text := range tm.never {
+		if strings.Contains(s, text) {
+			tm.t.Fatalf("the screen shows %q:\n%s", text, s)
+		}
+	}
+	return s
 }
 
 // waitFor waits until the screen satisfies ok, and returns it.
@@ -109,6 +120,123 @@ func TestDemoInTmux(t *testing.T) {
 	if strings.Contains(s, "order_id") {
 		t.Errorf("the UI was left on screen after quitting:\n%s", s)
 	}
+}
+
+// TestDemoGroupsAndAdminInTmux runs `mskx demo` in an 80x24 terminal: the
+// groups pane shows billing-service with a lag that moves while the demo
+// producer writes, and a trend that says by how much; its detail opens and
+// closes; then a topic is created from the form (its name has a q, which
+// is text there, not quit) and deleted after typing its name.
+func TestDemoGroupsAndAdminInTmux(t *testing.T) {
+	bin := buildBinary(t)
+	tm := startTmux(t, 80, 24, []string{"TERM=xterm-256color", "HOME=" + t.TempDir()}, bin, "demo")
+	tm.waitText("sensor-readings")
+
+	const billing = "billing-service"
+	tm.keys("4")
+	// Right after the start nothing is committed on most partitions, which
+	// the total leaves out: wait until the group is seen behind.
+	first := tm.waitFor(billing+" lagging behind", func(s string) bool {
+		r, ok := groupRow(s, billing)
+		return ok && r.lag > 0 && strings.Contains(s, "log-archiver")
+	})
+	before, _ := groupRow(first, billing)
+	changed := tm.waitFor("a new lag for "+billing+" (it was "+strconv.FormatInt(before.lag, 10)+")", func(s string) bool {
+		r, ok := groupRow(s, billing)
+		return ok && r.lag != before.lag
+	})
+	after, _ := groupRow(changed, billing)
+	// The screen is read far more often than the pane refreshes, so the
+	// refresh before this one showed the first lag.
+	if want := trendText(after.lag - before.lag); after.trend != want {
+		t.Errorf("the lag went from %d to %d but the trend says %q, not %q:\n%s", before.lag, after.lag, after.trend, want, changed)
+	}
+
+	tm.keys("Enter") // billing-service is the first group
+	tm.waitFor("the detail of "+billing, func(s string) bool {
+		return strings.Contains(s, "▶ "+billing) && strings.Contains(s, "Partitions (6)") && strings.Contains(s, "orders")
+	})
+	tm.keys("Escape")
+	tm.waitFor("the groups list again", func(s string) bool {
+		_, ok := groupRow(s, billing)
+		return ok && !strings.Contains(s, "▶ "+billing)
+	})
+
+	const topic = "e2e-quick-topic"
+	tm.keys("1")
+	tm.waitText("[1 Topics]")
+	tm.keys("c")
+	tm.waitText("New topic")
+	tm.keys("-l", topic)
+	tm.waitFor("the name typed in the form", func(s string) bool {
+		return strings.Contains(s, "New topic") && strings.Contains(s, "Name") && strings.Contains(s, topic)
+	})
+	tm.keys("Enter")
+	created := tm.waitFor(topic+" created and selected", func(s string) bool {
+		selected, ok := topicRow(s, topic)
+		return ok && selected && strings.Contains(s, "✓ created topic "+topic)
+	})
+	if strings.Contains(created, "EXITED") {
+		t.Fatalf("the q in the name quit:\n%s", created)
+	}
+
+	tm.keys("D")
+	tm.waitText("Delete topic " + topic)
+	tm.keys("-l", topic)
+	tm.keys("Enter")
+	tm.waitFor(topic+" gone from the list", func(s string) bool {
+		_, ok := topicRow(s, topic)
+		return !ok && strings.Contains(s, "✓ deleted topic "+topic) && strings.Contains(s, "sensor-readings")
+	})
+
+	tm.keys("q")
+	tm.waitText("EXITED 0")
+}
+
+// groupLine is what the groups list shows of one group.
+type groupLine struct {
+	lag   int64
+	trend string // "▲ +N", "▼ -N", "=" or "" before a second refresh
+}
+
+// groupRow finds a group's row in the groups list: name, state, protocol,
+// members, lag and trend.
+func groupRow(screen, group string) (groupLine, bool) {
+	re := regexp.MustCompile(`(?m)^[▸ ] ` + regexp.QuoteMeta(group) + `\s+\S+\s+\S+\s+\d+\s+(\d+)(?:\s+(▲ \+\d+|▼ -\d+|=))?\s*$`)
+	m := re.FindStringSubmatch(screen)
+	if m == nil {
+		return groupLine{}, false
+	}
+	lag, err := strconv.ParseInt(m[1], 10, 64)
+	if err != nil {
+		return groupLine{}, false
+	}
+	return groupLine{lag: lag, trend: m[2]}, true
+}
+
+// trendText is how the groups list shows a lag that moved by delta.
+func trendText(delta int64) string {
+	switch {
+	case delta > 0:
+		return fmt.Sprintf("▲ +%d", delta)
+	case delta < 0:
+		return fmt.Sprintf("▼ %d", delta)
+	}
+	return "="
+}
+
+// topicRow finds a topic's row in the topics list and says whether the
+// cursor is on it.
+func topicRow(screen, topic string) (selected, ok bool) {
+	for _, l := range strings.Split(screen, "\n") {
+		switch {
+		case strings.HasPrefix(l, "▸ "+topic+" "):
+			return true, true
+		case strings.HasPrefix(l, "  "+topic+" "):
+			return false, true
+		}
+	}
+	return false, false
 }
 
 // tailAndSend works the orders tail that was just opened: records appear
@@ -219,11 +347,95 @@ func TestSCRAMLoginInTmux(t *testing.T) {
 	}
 }
 
-// seed writes n small JSON order records to topic.
+// TestIAMPickerInTmux logs in to an IAM cluster found through the MSK API,
+// as a person with AWS credentials and no broker list would: ctrl+f lists
+// the clusters of the region, enter picks one and fills in its brokers,
+// connect signs IAM tokens with the environment's keys, the status line
+// names who AWS says the user is, and the topic's records show in the tail.
+// The secret access key shows on no screen and is not saved.
+func TestIAMPickerInTmux(t *testing.T) {
+	bin := buildBinary(t)
+	srv := awstest.New(t)
+	// Clears this process's own AWS settings, which the tmux server and
+	// so the binary would otherwise inherit.
+	srv.Env(t)
+	c := kafkatest.New(t, kafkatest.IAM(awstest.Region, awstest.AccessKeyID, awstest.SecretAccessKey), kafkatest.Topics(2, "orders"))
+	seed(t, c, "orders", 20)
+	const name = "payments-e2e"
+	arn := srv.AddCluster(awstest.Cluster{Name: name, IAM: true, Bootstrap: awstest.Bootstrap{IAM: strings.Join(c.Brokers, ",")}})
+
+	home := t.TempDir()
+	env := []string{"TERM=xterm-256color", "HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, "cfg"),
+		"AWS_ENDPOINT_URL=" + srv.URL, "AWS_REGION=" + awstest.Region, "AWS_ACCESS_KEY_ID=" + awstest.AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY=" + awstest.SecretAccessKey, "AWS_EC2_METADATA_DISABLED=true"}
+	tm := startTmux(t, 120, 30, env, bin, "--ca-file", c.CAFile, "-o", "beginning")
+	tm.never = []string{awstest.SecretAccessKey}
+	tm.waitText("Connect to a Kafka cluster")
+
+	tm.keys("C-f")
+	tm.waitFor("the cluster in the picker", func(s string) bool {
+		for _, l := range strings.Split(s, "\n") {
+			if strings.Contains(l, name) && strings.Contains(l, "provisioned") && strings.Contains(l, "ACTIVE") && strings.Contains(l, "iam") {
+				return true
+			}
+		}
+		return false
+	})
+	tm.waitText("1 cluster")
+	tm.keys("Enter") // the only cluster, with one network path for IAM
+	filled := tm.waitFor("the cluster's brokers in the form", func(s string) bool {
+		return strings.Contains(s, "Brokers") && strings.Contains(s, c.Brokers[0]) && strings.Contains(s, "cluster "+name)
+	})
+	if !strings.Contains(filled, "[iam]") {
+		t.Errorf("the form is not in IAM mode after the pick:\n%s", filled)
+	}
+	// Nothing is left to fill in, so the cursor waits on Connect.
+	if !strings.Contains(filled, "▸ [ Connect ]") {
+		t.Fatalf("the cursor is not on Connect after the pick:\n%s", filled)
+	}
+
+	tm.keys("Enter")
+	tm.waitFor("the topics", func(s string) bool { return strings.Contains(s, "[1 Topics]") && strings.Contains(s, "orders") })
+	main := tm.waitFor("the status line with the AWS identity", func(s string) bool {
+		status, _, _ := strings.Cut(s, "\n")
+		return strings.Contains(status, "● connected") && strings.Contains(status, awstest.UserARN)
+	})
+	if status, _, _ := strings.Cut(main, "\n"); !strings.Contains(status, "iam") {
+		t.Errorf("the status line does not say iam:\n%s", main)
+	}
+
+	tm.keys("Enter") // orders is the only topic
+	tailAndSend(t, tm, false)
+	tm.keys("q")
+	tm.waitText("EXITED 0")
+
+	saved, err := os.ReadFile(filepath.Join(home, "cfg", "mskx", "config.yaml"))
+	if err != nil {
+		t.Fatalf("the connection was not saved: %v", err)
+	}
+	for _, secret := range []string{awstest.SecretAccessKey, awstest.AccessKeyID} {
+		if strings.Contains(string(saved), secret) {
+			t.Errorf("the saved config holds the credential %q:\n%s", secret, saved)
+		}
+	}
+	if !strings.Contains(string(saved), "mode: iam") || !strings.Contains(string(saved), arn) || !strings.Contains(string(saved), c.Brokers[0]) {
+		t.Errorf("the saved config does not describe the picked cluster %s:\n%s", arn, saved)
+	}
+}
+
+// seed writes n small JSON order records to topic, authenticating as the
+// cluster's mode wants: its first SCRAM user, or its IAM credential.
 func seed(t *testing.T, c *kafkatest.Cluster, topic string, n int) {
 	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(c.Brokers...), kgo.DialTLSConfig(c.TLSConfig()),
-		kgo.SASL(scram.Auth{User: c.User, Pass: c.Password}.AsSha512Mechanism()), kgo.DefaultProduceTopic(topic))
+	opts := []kgo.Opt{kgo.SeedBrokers(c.Brokers...), kgo.DialTLSConfig(c.TLSConfig()), kgo.DefaultProduceTopic(topic)}
+	switch c.Mode {
+	case kafkatest.ModeSCRAM:
+		opts = append(opts, kgo.SASL(scram.Auth{User: c.User, Pass: c.Password}.AsSha512Mechanism()))
+	case kafkatest.ModeIAM:
+		creds := credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, "")
+		opts = append(opts, kgo.SASL(auth.NewTokenSource(c.Region, creds).Mechanism()))
+	}
+	cl, err := kgo.NewClient(opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
