@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/rivo/uniseg"
@@ -94,7 +95,9 @@ const hexDigits = "0123456789abcdef"
 //
 // The output is valid UTF-8 with no byte below 0x20, no 0x7f and no C1 code
 // point. Zero-width joiners, variation selectors and combining marks are kept
-// so emoji sequences and scripts that need them render intact.
+// so emoji sequences and scripts that need them render intact, up to 30 in a
+// row on one character; the rest of a longer run ("zalgo" text) is escaped
+// as \uNNNN, so that no cell holds more than a few hundred bytes.
 func Sanitize(b []byte) string { return sanitize(b, false) }
 
 // SanitizeBlock is Sanitize for a multi-line view: newlines are kept and tabs
@@ -111,10 +114,11 @@ func sanitize(b []byte, block bool) string {
 	// keeps this linear however many tabs a line has.
 	col, segStart := 0, 0
 	inFlag := false // inside an emoji tag sequence such as the flag of England
+	marks := 0      // extending code points in a row, kept or escaped
 	for i := 0; i < len(b); {
 		c := b[i]
 		if c < utf8.RuneSelf {
-			inFlag = false
+			inFlag, marks = false, 0
 			switch {
 			case block && c == '\n':
 				sb.WriteByte('\n')
@@ -134,20 +138,56 @@ func sanitize(b []byte, block bool) string {
 		}
 		r, size := utf8.DecodeRune(b[i:])
 		if r == utf8.RuneError && size == 1 {
+			// An escaped byte ends a flag: a tag after it would show
+			// nothing where the flag was, yet hide text.
+			inFlag, marks = false, 0
 			writeByteEscape(&sb, c)
 			i++
 			continue
 		}
 		isTag := r >= 0xe0000 && r <= 0xe007f
-		if flagged(r) && !(isTag && inFlag) {
-			writeRuneEscape(&sb, r)
+		if extending(r) {
+			marks++
 		} else {
+			marks = 0
+		}
+		switch {
+		case flagged(r) && !(isTag && inFlag):
+			writeRuneEscape(&sb, r)
+			if marks <= maxMarks {
+				marks = 0 // the escape is text that later marks sit on
+			}
+		case marks > maxMarks:
+			writeRuneEscape(&sb, r)
+		default:
 			sb.Write(b[i : i+size])
 		}
 		inFlag = r == 0x1f3f4 || (isTag && inFlag)
 		i += size
 	}
 	return sb.String()
+}
+
+// maxMarks is how many extending code points in a row Sanitize keeps: the
+// limit of Unicode's stream-safe text format (UAX #15), beyond anything a
+// script needs.
+const maxMarks = 30
+
+// extending reports code points that join the character before them into
+// one grapheme cluster: combining marks and format characters such as ZWJ
+// and emoji tags, and the skin tone modifiers. A long run of them makes one
+// cell megabytes long, which a view would redraw in full whenever that
+// cell is on screen.
+func extending(r rune) bool {
+	switch {
+	case r < 0x300: // Latin and the like: only the soft hyphen
+		return r == 0xad
+	case r >= 0x3400 && r <= 0x9fff, r >= 0xac00 && r <= 0xd7a3: // CJK ideographs, Hangul syllables: none
+		return false
+	case r >= 0x1f3fb && r <= 0x1f3ff:
+		return true
+	}
+	return unicode.In(r, unicode.M, unicode.Cf)
 }
 
 // flagged reports code points that are harmless to a terminal's parser but
@@ -289,6 +329,9 @@ func looksText(b []byte) bool {
 // accepted. If the payload is not valid JSON it falls back to text and returns
 // FormatText, which the caller can compare with what it asked for to tell the
 // user. Text is SanitizeBlock; hex is a `hexdump -C` style dump.
+// Pretty JSON is laid out by IndentJSON, so nesting deeper than 64 levels
+// stops moving right, and it stops at about 4 MiB with a last line saying
+// so; text and hex show every byte.
 // A nil payload renders as NullText with FormatText.
 // The output has no trailing newline and is safe to print.
 func Display(b []byte, f Format) (string, Format) {
@@ -300,19 +343,31 @@ func Display(b []byte, f Format) (string, Format) {
 	}
 	switch f {
 	case FormatJSON:
-		var buf bytes.Buffer
-		if err := json.Indent(&buf, bytes.Trim(b, " \t\r\n"), "", "  "); err == nil {
-			// Valid JSON strings may still hold raw DEL, C1, bidi controls
-			// or invalid UTF-8.
-			return SanitizeBlock(buf.Bytes()), FormatJSON
+		t := bytes.Trim(b, " \t\r\n")
+		if !json.Valid(t) {
+			return SanitizeBlock(b), FormatText
 		}
-		return SanitizeBlock(b), FormatText
+		// Valid JSON strings may still hold raw DEL, C1, bidi controls
+		// or invalid UTF-8.
+		out, stopped := IndentJSON(t, jsonDisplayMax)
+		if stopped {
+			return SanitizeBlock(out) + "\n" + jsonStoppedNote, FormatJSON
+		}
+		return SanitizeBlock(out), FormatJSON
 	case FormatHex:
 		return hexDump(b), FormatHex
 	default:
 		return SanitizeBlock(b), FormatText
 	}
 }
+
+// jsonDisplayMax bounds the pretty JSON Display makes. encoding/json's own
+// Indent is not used because its output grows with the square of the
+// nesting depth: 18 kB of nested brackets would become 160 MB of spaces.
+const jsonDisplayMax = 4 << 20
+
+// jsonStoppedNote ends pretty JSON that reached jsonDisplayMax.
+const jsonStoppedNote = "… pretty JSON stops at 4 MiB; the text and hex formats show every byte"
 
 // hexDump lays out 16 bytes a line as `hexdump -C` does:
 //

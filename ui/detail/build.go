@@ -22,10 +22,7 @@ const (
 	layoutCap = 4 << 20  // bytes of pretty JSON, which grows with nesting depth
 	fieldCap  = 16 << 10 // bytes of a key, header key or header value
 	jsonSniff = 4 << 10  // bytes of a cut value checked for a JSON start
-	// maxIndent is the deepest nesting that still moves a line right;
-	// deeper levels share its indent so a hostile [[[[… cannot turn each
-	// byte into thousands of spaces.
-	maxIndent  = 64
+
 	labelWidth = 11
 )
 
@@ -230,9 +227,10 @@ func isJSON(p []byte, cut bool) bool {
 
 // format renders p (the start of a payload when cut is set) in format f,
 // which is not FormatAuto for a value, and returns the format used and
-// whether pretty JSON reached layoutCap. JSON is indented here rather than
-// by kafka.Display so that its size stays bounded and a cut document can be
-// shown; text and hex are kafka.Display's.
+// whether pretty JSON reached layoutCap. JSON is indented here with
+// kafka.IndentJSON rather than by kafka.Display so that a cut document can
+// be shown and the stop is reported in the status lines; text and hex are
+// kafka.Display's.
 func format(p []byte, cut bool, f kafka.Format) (string, kafka.Format, bool) {
 	if f == kafka.FormatAuto {
 		f = detect(p, cut)
@@ -242,88 +240,12 @@ func format(p []byte, cut bool, f kafka.Format) (string, kafka.Format, bool) {
 			s, _ := kafka.Display(p, kafka.FormatText)
 			return s, kafka.FormatText, false
 		}
-		out, stopped := indentJSON(bytes.Trim(p, jsonSpace), layoutCap)
+		out, stopped := kafka.IndentJSON(bytes.Trim(p, jsonSpace), layoutCap)
 		// Valid JSON strings may still hold DEL, C1 and bidi controls.
 		return kafka.SanitizeBlock(out), kafka.FormatJSON, stopped
 	}
 	s, used := kafka.Display(p, f)
 	return s, used, false
-}
-
-// indentJSON lays b out as json.Indent(dst, b, "", "  ") does, keeping key
-// order and numbers as written, but also accepts a document cut short and
-// stops once the output reaches limit bytes, reporting whether it stopped.
-// It does not validate: callers check with isJSON first.
-func indentJSON(b []byte, limit int) ([]byte, bool) {
-	out := make([]byte, 0, min(2*len(b), limit)+64)
-	depth := 0
-	inString, escaped, open := false, false, false
-	newline := func() {
-		out = append(out, '\n')
-		for range min(max(depth, 0), maxIndent) {
-			out = append(out, ' ', ' ')
-		}
-	}
-	for _, c := range b {
-		if len(out) >= limit {
-			return cutLine(out), true
-		}
-		if inString {
-			out = append(out, c)
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
-			continue
-		}
-		if c == ' ' || c == '\t' || c == '\r' || c == '\n' {
-			continue
-		}
-		if open {
-			// As json.Indent does, an empty object or array stays {} or [].
-			open = false
-			if c == '}' || c == ']' {
-				depth--
-				out = append(out, c)
-				continue
-			}
-			newline()
-		}
-		switch c {
-		case '"':
-			inString = true
-			out = append(out, c)
-		case '{', '[':
-			depth++
-			open = true
-			out = append(out, c)
-		case '}', ']':
-			depth--
-			newline()
-			out = append(out, c)
-		case ',':
-			out = append(out, c)
-			newline()
-		case ':':
-			out = append(out, c, ' ')
-		default:
-			out = append(out, c)
-		}
-	}
-	return out, false
-}
-
-// cutLine ends stopped output at its last complete line, or failing that
-// at a rune boundary, so the cut never shows as invalid bytes.
-func cutLine(out []byte) []byte {
-	if i := bytes.LastIndexByte(out, '\n'); i > 0 {
-		return out[:i]
-	}
-	return wholeRunes(out)
 }
 
 // bytesText says how big something is: exact bytes, plus KiB or MiB when

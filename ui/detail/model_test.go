@@ -352,27 +352,6 @@ func TestWrapIsWidthAware(t *testing.T) {
 	}
 }
 
-func TestIndentMatchesEncodingJSON(t *testing.T) {
-	for _, doc := range []string{
-		`{"b":1,"a":[1,2,{"c":null}],"e":{},"f":[],"g":"x\"y\\","h":[[]]}`,
-		` [ 1 , "two" , true , { "k" : "v" } ] `,
-		`"just a string"`, `12345678901234567890`, `{"":{"":{"":[{}]}}}`,
-	} {
-		var want bytes.Buffer
-		if err := json.Indent(&want, bytes.TrimSpace([]byte(doc)), "", "  "); err != nil {
-			t.Fatal(err)
-		}
-		if got, stopped := indentJSON(bytes.TrimSpace([]byte(doc)), layoutCap); string(got) != want.String() || stopped {
-			t.Errorf("indent %s:\n%s\nwant:\n%s", doc, got, want.String())
-		}
-	}
-	deep := bytes.Repeat([]byte("["), 100_000)
-	got, stopped := indentJSON(deep, 1<<20)
-	if !stopped || len(got) > 1<<20 || bytes.Contains(got, bytes.Repeat([]byte(" "), 2*maxIndent+1)) {
-		t.Errorf("deep nesting: %d bytes, stopped %v", len(got), stopped)
-	}
-}
-
 func TestGolden80x22(t *testing.T) {
 	m := newModel(t, 80, 22)
 	m.SetRecord(jsonRecord())
