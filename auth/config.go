@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Mode is how the client authenticates to the brokers.
@@ -213,6 +214,10 @@ func (c *Config) Normalize() error {
 		if c.Secret == "" && c.User == "" {
 			return fmt.Errorf("SCRAM needs credentials: pass --secret NAME (or set %s) or --user with the password in %s", EnvSecretName, EnvPassword)
 		}
+		if c.Secret != "" && !secretIDRE.MatchString(c.Secret) {
+			// Never quoted: what was given may be the secret's value.
+			return fmt.Errorf("the secret must be a Secrets Manager secret's name or ARN, such as AmazonMSK_alice, not its value")
+		}
 		if c.Secret != "" && c.User != "" {
 			return fmt.Errorf("both --secret and --user given: use one, the secret already holds the user name")
 		}
@@ -243,16 +248,30 @@ func (c *Config) checkServerless() error {
 }
 
 var (
-	regionRE  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
-	roleARNRE = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/.+$`)
+	regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
+	// A role's path holds printable ASCII and its name only IAM's name
+	// characters: a space means something else was pasted.
+	roleARNRE = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/(?:[!-.0-~]+/)*[\w+=,.@-]{1,64}$`)
+	// secretIDRE is what Secrets Manager allows in a secret name, plus ':'
+	// for ARNs. Anything else, such as a pasted JSON value, is a secret value
+	// put where its name belongs.
+	secretIDRE = regexp.MustCompile(`^[A-Za-z0-9/_+=.@:-]+$`)
 	// Provisioned brokers look like b-1.NAME.xxxx.c2.kafka.REGION.amazonaws.com;
 	// serverless like boot-xxxx.c1.kafka-serverless.REGION.amazonaws.com.
 	mskHostRE       = regexp.MustCompile(`\.kafka(-serverless)?\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(\.cn)?$`)
-	clusterARNRE    = regexp.MustCompile(`^arn:aws[a-z-]*:kafka:[a-z0-9-]+:\d{12}:cluster/[^/]+/[^/]+$`)
+	clusterARNRE    = regexp.MustCompile(`^arn:aws[a-z-]*:kafka:[a-z0-9-]+:\d{12}:cluster/[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*$`)
 	clusterRegionRE = regexp.MustCompile(`^arn:aws[a-z-]*:kafka:([a-z0-9-]+):`)
 )
 
 func checkBroker(b string) error {
+	switch {
+	case b == "":
+		return fmt.Errorf("the broker list has an empty entry (two commas in a row, or one at an end): write host:port,host:port")
+	case strings.ContainsFunc(b, unicode.IsSpace):
+		return fmt.Errorf("broker %q holds a space: separate brokers with commas and write each as host:port", b)
+	case strings.ContainsFunc(b, func(r rune) bool { return r < 0x20 || r >= 0x7f }):
+		return fmt.Errorf("broker %q holds a character a host name cannot: write it like b-1.mycluster.abc123.c2.kafka.us-east-1.amazonaws.com:9098", b)
+	}
 	host, port, err := net.SplitHostPort(b)
 	if err != nil || host == "" {
 		return fmt.Errorf("broker %q is not host:port: write it like b-1.mycluster.abc123.c2.kafka.us-east-1.amazonaws.com:9098", b)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"syscall"
 )
 
 // TLSConfig builds the client TLS configuration for c: the system roots, or
@@ -50,6 +51,8 @@ func fileError(what, path string, err error) error {
 		return fmt.Errorf("%s %s does not exist: check the path", what, path)
 	case errors.Is(err, fs.ErrPermission):
 		return fmt.Errorf("%s %s is not readable by this user: check its permissions", what, path)
+	case errors.Is(err, syscall.EISDIR):
+		return fmt.Errorf("%s %s is a directory: pass the PEM file itself", what, path)
 	}
 	return fmt.Errorf("read %s %s: %w", what, path, err)
 }

@@ -9,9 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -139,6 +142,11 @@ func runCommand(ctx context.Context, c command, args []string, st IO) int {
 			printUsage(st.Stdout)
 			return ExitOK
 		}
+		var bad *pflag.InvalidValueError
+		if errors.As(err, &bad) {
+			fmt.Fprintf(st.Stderr, "%s: %v\n", name, flagValueError(bad))
+			return ExitUsage
+		}
 		fmt.Fprintf(st.Stderr, "%s: %v: run '%s --help' for the flags\n", name, err, name)
 		return ExitUsage
 	}
@@ -155,6 +163,82 @@ func runCommand(ctx context.Context, c command, args []string, st IO) int {
 		fmt.Fprintf(st.Stderr, "%s: %v\n", name, err)
 		return ExitFailure
 	}
+}
+
+// flagValueError says what a flag's value should look like, in place of
+// pflag's message, which quotes strconv ("strconv.ParseInt: parsing ...").
+func flagValueError(e *pflag.InvalidValueError) error {
+	f := e.GetFlag()
+	name := "--" + f.Name
+	if f.Shorthand != "" {
+		name = "-" + f.Shorthand + "/--" + f.Name
+	}
+	want := "run the command with --help for what it takes"
+	switch f.Value.Type() {
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
+		want = "write a whole number"
+		if errors.Is(e, strconv.ErrRange) {
+			return fmt.Errorf("%s %q is out of range: write a smaller whole number", name, e.GetValue())
+		}
+	case "intSlice", "int32Slice", "int64Slice", "uintSlice":
+		want = "write whole numbers separated by commas, like 0,2"
+	case "duration":
+		want = "write a number with a unit, like 10s, 500ms or 2m"
+	case "bool":
+		want = "write true or false, or the flag alone"
+	case "stringSlice":
+		want = "write values separated by commas, without quotes"
+	}
+	return fmt.Errorf("%s %q is not valid: %s", name, e.GetValue(), want)
+}
+
+// maxTimeout bounds --timeout: a connection attempt that needs longer is
+// as good as failed, and a typo such as 1000h would look like a hang.
+const maxTimeout = 10 * time.Minute
+
+// checkTimeout checks --timeout.
+func checkTimeout(d time.Duration) error {
+	switch {
+	case d <= 0:
+		return usagef("--timeout must be positive, like 10s")
+	case d > maxTimeout:
+		return usagef("--timeout %s is too long: use at most 10m, like 30s", d)
+	}
+	return nil
+}
+
+// checkFiles checks the TLS files named by flags before anything connects,
+// so that a wrong path is a usage error that names the flag.
+func checkFiles(cfg auth.Config) error {
+	for _, f := range []struct{ flag, path string }{{"--ca-file", cfg.CAFile}, {"--cert-file", cfg.CertFile}, {"--key-file", cfg.KeyFile}} {
+		if f.path == "" {
+			continue
+		}
+		if err := checkReadable(f.path); err != nil {
+			return usagef("%s %s", f.flag, err)
+		}
+	}
+	return nil
+}
+
+// checkReadable returns what keeps path from being read as a file, in
+// words that follow the path: "does not exist: check the path".
+func checkReadable(path string) error {
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%s does not exist: check the path", path)
+	case err != nil:
+		return fmt.Errorf("%s cannot be read (%v): check the path and its permissions", path, errors.Unwrap(err))
+	case st.IsDir():
+		return fmt.Errorf("%s is a directory: pass a file", path)
+	}
+	// Non-blocking, so that a named pipe is not waited on here.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return fmt.Errorf("%s cannot be read (%v): check its permissions", path, errors.Unwrap(err))
+	}
+	return f.Close()
 }
 
 // connFlags are the connection flags every command shares.
@@ -184,7 +268,7 @@ func addConnFlags(fs *pflag.FlagSet) *connFlags {
 	fs.StringVar(&c.cfg.KeyFile, "key-file", "", "PEM private key of the client certificate")
 	fs.StringVar(&c.cfg.ClusterARN, "cluster-arn", "", "MSK cluster ARN: look up its bootstrap brokers for the auth mode")
 	fs.BoolVar(&c.cfg.InsecureSkipVerify, "insecure-skip-verify", false, "do not verify the brokers' certificates (debugging only)")
-	fs.DurationVar(&c.timeout, "timeout", 10*time.Second, "how long to wait for each connection attempt")
+	fs.DurationVar(&c.timeout, "timeout", 10*time.Second, "how long to wait for each connection attempt (at most 10m)")
 	fs.BoolVar(&c.readOnly, "read-only", false, "refuse every write: producing and topic admin (also read_only: true in the config file)")
 	fs.BoolVarP(&c.verbose, "verbose", "v", false, "log what the client does (connections, SASL, retries) to stderr; never secrets")
 	return c
@@ -201,14 +285,14 @@ func (c *connFlags) config(st IO) (auth.Config, error) {
 		}
 		cfg.Mode = m
 	}
-	if c.timeout <= 0 {
-		return cfg, usagef("--timeout must be positive, like 10s")
+	if err := checkTimeout(c.timeout); err != nil {
+		return cfg, err
 	}
 	cfg.FromEnv(st.getenv)
 	if err := cfg.Normalize(); err != nil {
 		return cfg, usageError{err}
 	}
-	return cfg, nil
+	return cfg, checkFiles(cfg)
 }
 
 // partialConfig is the config from flags and environment without the
@@ -225,8 +309,8 @@ func (c *connFlags) partialConfig(st IO) (auth.Config, bool, error) {
 		}
 		cfg.Mode = m
 	}
-	if c.timeout <= 0 {
-		return cfg, false, usagef("--timeout must be positive, like 10s")
+	if err := checkTimeout(c.timeout); err != nil {
+		return cfg, false, err
 	}
 	cfg.FromEnv(st.getenv)
 	full := cfg.Mode != "" && (len(cfg.Brokers) > 0 || cfg.ClusterARN != "")

@@ -57,9 +57,12 @@ or its error. Exit status 0 only when every record was acknowledged.`,
 				if *file != "" {
 					f, err := os.Open(*file)
 					if err != nil {
-						return usagef("cannot read %s: %v", *file, errors.Unwrap(err))
+						return usagef("cannot read %s: %v: check the path and its permissions", *file, errors.Unwrap(err))
 					}
 					defer f.Close()
+					if st, err := f.Stat(); err == nil && st.IsDir() {
+						return usagef("cannot read %s: it is a directory: pass -f a file with one value per line", *file)
+					}
 					in = f
 				}
 				if in == nil {
@@ -89,8 +92,11 @@ func ParseHeaders(hs []string) ([]kgo.RecordHeader, error) {
 	var out []kgo.RecordHeader
 	for _, h := range hs {
 		k, v, ok := strings.Cut(h, "=")
-		if !ok || k == "" {
+		if !ok {
 			return nil, fmt.Errorf("header %q is not key=value: write it like -H trace-id=abc123", h)
+		}
+		if k == "" {
+			return nil, fmt.Errorf("header %q has an empty key: write it like -H trace-id=abc123", h)
 		}
 		out = append(out, kgo.RecordHeader{Key: k, Value: []byte(v)})
 	}

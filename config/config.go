@@ -13,7 +13,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -177,7 +180,7 @@ var unknownFieldRE = regexp.MustCompile(`^line (\d+): field (.+) not found in ty
 func yamlError(err error) error {
 	var te *yaml.TypeError
 	if !errors.As(err, &te) {
-		return errors.New(strings.TrimPrefix(err.Error(), "yaml: "))
+		return errors.New(printable(strings.TrimPrefix(err.Error(), "yaml: ")))
 	}
 	msgs := make([]string, len(te.Errors))
 	for i, m := range te.Errors {
@@ -186,7 +189,29 @@ func yamlError(err error) error {
 		}
 		msgs[i] = m
 	}
-	return errors.New(strings.Join(msgs, "; "))
+	return errors.New(printable(strings.Join(msgs, "; ")))
+}
+
+// printable escapes what yaml.v3 quotes raw from the file (a tag such as
+// !%00 decodes to a NUL), since the message is printed on a terminal:
+// control, C1 and bidi characters become \x, \u escapes, as do bytes that
+// are not UTF-8, so the message stays one harmless line.
+func printable(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f || unicode.Is(unicode.Bidi_Control, r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
 }
 
 // secretNameRE is what Secrets Manager allows in a secret name, plus ':' for

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/mskx/mskx/auth"
 )
@@ -215,10 +217,17 @@ func FuzzLoad(f *testing.F) {
 	} {
 		f.Add([]byte(seed))
 	}
+	f.Add([]byte("settings:\n  theme: \"\\e[31mred\"\n"))
+	f.Add([]byte("connections:\n  - name: \"\\e]0;x\\a\"\n    mode: \"\\u202eiam\"\n"))
+	f.Add([]byte("\x1b[2J: 1\n"))
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		got, err := decode(data)
 		if err != nil {
+			// mskx prints it as a warning on one line of the terminal.
+			if why := unsafeLine(err.Error()); why != "" {
+				t.Fatalf("decode(%q): error %q has %s", data, err, why)
+			}
 			return
 		}
 		path := filepath.Join(dir, "config.yaml")
@@ -254,4 +263,23 @@ func TestSaveWritesThroughSymlink(t *testing.T) {
 	if f, err := Load(real); err != nil || !reflect.DeepEqual(f, sample()) {
 		t.Fatalf("target: %+v, %v", f, err)
 	}
+}
+
+// unsafeLine says why s is not one line that is safe to print on a
+// terminal, or "".
+func unsafeLine(s string) string {
+	if !utf8.ValidString(s) {
+		return "invalid UTF-8"
+	}
+	for _, r := range s {
+		switch {
+		case r == '\n':
+			return "a second line"
+		case r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f:
+			return "a control character"
+		case unicode.Is(unicode.Bidi_Control, r):
+			return "a bidi control"
+		}
+	}
+	return ""
 }

@@ -84,9 +84,20 @@ func parseTime(s string) (time.Time, error) {
 		return time.UnixMilli(ms), nil
 	}
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
-		if ts, err := time.Parse(layout, s); err == nil {
-			return ts, nil
+		ts, err := time.Parse(layout, s)
+		if err != nil {
+			continue
 		}
+		// Kafka timestamps are milliseconds since 1970, and ListOffsets
+		// reads -1 and -2 as "end" and "beginning": a time before 1970
+		// must not pass for one of those.
+		switch ms := ts.UnixMilli(); {
+		case ms < 0:
+			return time.Time{}, fmt.Errorf("timestamp %q is before 1970, where Kafka timestamps start: use a later time", s)
+		case ms > 1e14:
+			return time.Time{}, fmt.Errorf("timestamp %q is out of range: use a time before the year 5000", s)
+		}
+		return ts, nil
 	}
 	return time.Time{}, fmt.Errorf("timestamp %q is not valid: use Unix milliseconds (@1714557600000), RFC 3339 (@2024-05-01T10:00:00Z) or a date (@2024-05-01)", s)
 }
