@@ -148,8 +148,10 @@ func Check(ctx context.Context, ep Endpoint, dialTimeout time.Duration, report f
 	if ep.SASL == nil {
 		skip("sasl", "no SASL in this mode")
 	} else if err := run("sasl", func(ctx context.Context) (string, error) {
-		// The first request on a connection authenticates it.
-		if _, err := kmsg.NewPtrApiVersionsRequest().RequestWith(ctx, cl); err != nil {
+		// The first request on a connection authenticates it. Bounded by
+		// ctx even while franz-go sets the connection up.
+		_, err := whileAlive(ctx, func() (*kmsg.ApiVersionsResponse, error) { return kmsg.NewPtrApiVersionsRequest().RequestWith(ctx, cl) })
+		if err != nil {
 			return "", fmt.Errorf("%s login to %s: %w", ep.Mechanism(), seed, err)
 		}
 		return ep.Mechanism() + " accepted", nil
@@ -158,7 +160,7 @@ func Check(ctx context.Context, ep Endpoint, dialTimeout time.Duration, report f
 	}
 
 	if err := run("metadata", func(ctx context.Context) (string, error) {
-		m, err := kadm.NewClient(cl).BrokerMetadata(ctx)
+		m, err := whileAlive(ctx, func() (kadm.Metadata, error) { return kadm.NewClient(cl).BrokerMetadata(ctx) })
 		if err != nil {
 			return "", fmt.Errorf("fetch metadata: %w", err)
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // defaultCommitTimeout bounds the final commit of a group consume, so that
@@ -38,7 +39,30 @@ type ConsumeOptions struct {
 	// (franz-go retries what is retryable); without it the first fetch
 	// error ends the consume.
 	OnError func(error)
+
+	// hooks are added to the consumer's client. recheck, when positive,
+	// is how often the topic is looked up again while reading all or
+	// chosen partitions without a group and without UntilEnd: partitions
+	// added since are read from their start when all are read,
+	// onPartitions is told the new count, and a topic gone from the
+	// cluster ends the consume with ErrTopicDeleted. (A group is given
+	// new partitions by its coordinator.)
+	hooks        []kgo.Hook
+	recheck      time.Duration
+	onPartitions func(n int, reading bool)
+	// maxFetchBytes, when positive, caps what one fetch response may hold
+	// (franz-go's default is 50 MiB a broker), bounding the memory of a
+	// reader that keeps little of what it reads.
+	maxFetchBytes int32
 }
+
+// ErrTopicDeleted ends a tail whose topic was deleted while it read.
+var ErrTopicDeleted = errors.New("topic deleted")
+
+// followFetchWait is how long the broker may hold an idle fetch of a
+// consume that follows its topic: Kafka's own consumers wait 500ms,
+// franz-go 5s, which would leave added partitions unread that long.
+const followFetchWait = time.Second
 
 // Consume reads topic and calls fn for every record, in offset order within
 // each partition, until ctx is done, fn returns an error (ErrStop ends it
@@ -155,11 +179,33 @@ func (s *Session) consume(ctx context.Context, topic string, o ConsumeOptions, f
 		}
 		opts = append(opts, kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: assign}))
 	}
+	opts = append(opts, kgo.WithHooks(o.hooks...))
+	if o.Group == "" {
+		// Ending ctx then fails the requests in flight at once. Else
+		// Close waits for a fetch out to a silent broker until its read
+		// deadline, seconds away. A group's client must outlive ctx to
+		// commit and leave the group on the way out.
+		opts = append(opts, kgo.WithContext(ctx))
+	}
+	if o.maxFetchBytes > 0 {
+		opts = append(opts, kgo.FetchMaxBytes(o.maxFetchBytes))
+	}
+	if o.recheck > 0 {
+		// Partitions added to a running consumer start being read when
+		// its fetch in flight returns; an idle fetch waits up to this.
+		opts = append(opts, kgo.FetchMaxWait(followFetchWait))
+	}
 	cl, err := kgo.NewClient(s.clientOpts(opts...)...)
 	if err != nil {
 		return fmt.Errorf("configure consumer: %w", err)
 	}
 	defer cl.Close()
+	// Polling stops when ctx ends or, with its cause, when the topic goes.
+	pctx, stopPolling := context.WithCancelCause(ctx)
+	defer stopPolling(nil)
+	if o.recheck > 0 && o.Group == "" && !o.UntilEnd {
+		go s.follow(pctx, cl, topic, len(all), o.Partitions == nil, o, stopPolling)
+	}
 
 	// Partitions already at their end count as done for UntilEnd; with a
 	// group, a partition starts at its committed offset when it has one.
@@ -182,9 +228,12 @@ func (s *Session) consume(ctx context.Context, topic string, o ConsumeOptions, f
 	}
 
 	for {
-		fetches := cl.PollFetches(ctx)
+		fetches := cl.PollFetches(pctx)
 		if ctx.Err() != nil {
 			return s.commitOnExit(cl, topic, o.Group, nil)
+		}
+		if pctx.Err() != nil {
+			return context.Cause(pctx)
 		}
 		var fetchErr error
 		fetches.EachError(func(t string, p int32, err error) {
@@ -238,6 +287,78 @@ func (s *Session) consume(ctx context.Context, topic string, o ConsumeOptions, f
 			return s.commitOnExit(cl, topic, o.Group, nil)
 		}
 	}
+}
+
+// follow looks topic up every o.recheck until ctx ends. Partitions beyond
+// the known count are added to cl from their start when all partitions are
+// read; a topic the cluster says twice in a row it does not have stops the
+// polling with ErrTopicDeleted. Twice, because a broker that has just
+// restarted, or one behind on metadata, can deny a topic for a moment.
+// Failed lookups are skipped: the consumer's own errors say what is wrong.
+func (s *Session) follow(ctx context.Context, cl *kgo.Client, topic string, known int, all bool, o ConsumeOptions, stop context.CancelCauseFunc) {
+	tick := time.NewTicker(o.recheck)
+	defer tick.Stop()
+	missing := 0
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		n, err := s.countPartitions(ctx, cl, topic)
+		switch {
+		case errors.Is(err, kerr.UnknownTopicOrPartition):
+			if missing++; missing >= 2 {
+				stop(fmt.Errorf("%w: %s no longer exists on the cluster", ErrTopicDeleted, topic))
+				return
+			}
+			continue
+		case err != nil:
+			continue
+		}
+		missing = 0
+		if n <= known {
+			continue
+		}
+		if all {
+			add := map[int32]kgo.Offset{}
+			for p := known; p < n; p++ {
+				add[int32(p)] = kgo.NewOffset().AtStart()
+			}
+			cl.AddConsumePartitions(map[string]map[int32]kgo.Offset{topic: add})
+			// Else the client learns where they live only at its next
+			// scheduled metadata refresh, seconds away.
+			cl.ForceMetadataRefresh()
+		}
+		known = n
+		if o.onPartitions != nil {
+			o.onPartitions(n, all)
+		}
+	}
+}
+
+// countPartitions asks the cluster, not a cache, how many partitions topic
+// has; kerr.UnknownTopicOrPartition means it has no such topic.
+func (s *Session) countPartitions(ctx context.Context, cl *kgo.Client, topic string) (int, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	req := kmsg.NewPtrMetadataRequest()
+	rt := kmsg.NewMetadataRequestTopic()
+	rt.Topic = kmsg.StringPtr(topic)
+	req.Topics = append(req.Topics, rt)
+	resp, err := req.RequestWith(ctx, cl)
+	if err != nil {
+		return 0, err
+	}
+	for _, t := range resp.Topics {
+		if t.Topic != nil && *t.Topic == topic {
+			if err := kerr.ErrorForCode(t.ErrorCode); err != nil {
+				return 0, err
+			}
+			return len(t.Partitions), nil
+		}
+	}
+	return 0, kerr.UnknownTopicOrPartition
 }
 
 // commitOnExit commits what was handed over when reading with a group, so

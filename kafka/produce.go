@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -41,6 +42,13 @@ type Message struct {
 // so that a produce never hangs on an unreachable cluster.
 const deliveryTimeout = 60 * time.Second
 
+// errSessionClosed fails a send on a closed session.
+var errSessionClosed = errors.New("produce: the session is closed")
+
+// producerMetadataMinAge is the least time between the producer's metadata
+// refreshes.
+const producerMetadataMinAge = 500 * time.Millisecond
+
 // idemRefusedNotice is told once when the cluster refuses idempotent writes.
 const idemRefusedNotice = "the cluster refused idempotent writes (on MSK with IAM the policy needs kafka-cluster:WriteDataIdempotently on the cluster): producing without idempotence, so a retried send may be written twice"
 
@@ -58,13 +66,16 @@ func (s *Session) produce(ctx context.Context, m Message, start time.Time, done 
 		done(Delivery{Topic: m.Topic, Partition: m.Partition, Offset: -1, Err: fmt.Errorf("produce to %s: %w", m.Topic, ErrReadOnly)})
 		return
 	}
-	cl, idem, err := s.producer()
+	cl, idem, ret, err := s.producer()
 	if err != nil {
 		done(Delivery{Topic: m.Topic, Partition: m.Partition, Offset: -1, Err: err})
 		return
 	}
 	rec := m.record(ctx)
 	cl.Produce(ctx, rec, func(r *kgo.Record, err error) {
+		if why := ret.why(); why != nil && errors.Is(err, kgo.ErrClientClosed) {
+			err = why // closed because the cluster would not let it log in
+		}
 		if err != nil && idem && mayRetry && (errors.Is(err, kerr.ClusterAuthorizationFailed) || errors.Is(err, kerr.TransactionalIDAuthorizationFailed) || (errors.Is(err, kgo.ErrClientClosed) && s.replaced(cl))) {
 			s.dropIdempotence(cl)
 			// Off the promise goroutine: producing from inside a
@@ -115,35 +126,95 @@ func (m Message) record(ctx context.Context) *kgo.Record {
 	return r
 }
 
-// producer returns the producing client, creating it on first use.
-func (s *Session) producer() (*kgo.Client, bool, error) {
+// producer returns the producing client, creating it on first use, and
+// what will say why it was closed if failed logins close it.
+func (s *Session) producer() (*kgo.Client, bool, *retirement, error) {
 	s.prodMu.Lock()
 	defer s.prodMu.Unlock()
 	if s.prod != nil {
-		return s.prod, s.idempotent, nil
+		return s.prod, s.idempotent, s.prodRet, nil
 	}
+	if s.closed {
+		return nil, false, nil, errSessionClosed
+	}
+	l := newLink(s.connectErr)
+	l.onLoginFail = func(err error, inARow int) { s.loginFailed(l, err, inARow) }
 	opts := []kgo.Opt{
 		kgo.RequiredAcks(kgo.AllISRAcks()),
 		kgo.RecordPartitioner(fixedOrSticky{kgo.StickyKeyPartitioner(nil)}),
 		kgo.RecordDeliveryTimeout(deliveryTimeout),
 		kgo.ProducerLinger(0),
+		kgo.WithHooks(l),
+		// A partition whose leader moved waits for fresh metadata, and
+		// franz-go's default spacing of 5s between refreshes would hold
+		// a send that long per move; Kafka's own producer waits 100ms.
+		kgo.MetadataMinAge(producerMetadataMinAge),
 	}
 	if !s.idempotent {
 		opts = append(opts, kgo.DisableIdempotentWrite())
 	}
 	cl, err := kgo.NewClient(s.clientOpts(opts...)...)
 	if err != nil {
-		return nil, false, fmt.Errorf("configure producer: %w", err)
+		return nil, false, nil, fmt.Errorf("configure producer: %w", err)
 	}
-	s.prod = cl
-	return cl, s.idempotent, nil
+	s.prod, s.prodLink, s.prodRet = cl, l, &retirement{}
+	return cl, s.idempotent, s.prodRet, nil
 }
 
-// replaced reports whether cl is no longer the session's producer.
+// retirement is why a producer was closed under its records: set when the
+// cluster would not let it log in, so that those records fail with that
+// reason rather than with "client closed".
+type retirement struct {
+	mu  sync.Mutex
+	err error
+}
+
+func (r *retirement) why() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.err
+}
+
+// loginFailed closes the producer that l follows once logging in has
+// failed twice in a row for a reason other than the network: credentials
+// that cannot be had or are refused, an untrusted certificate. A record
+// whose request went out on a connection that then died is one franz-go
+// will not fail, to keep idempotent writes exact, until a broker answers
+// for it; no broker will while the login fails, so it would wait forever,
+// delivery timeout or not. Closing fails it, and every other record
+// waiting, with the reason. The next send makes a new producer.
+func (s *Session) loginFailed(l *link, err error, inARow int) {
+	if inARow < 2 {
+		return // MSK now and then refuses a good token once; twice is no fluke
+	}
+	// Not from the hook: Close holds no lock, but closing waits for the
+	// client's connections, one of which is calling us.
+	go s.retireProducer(l, err)
+}
+
+// retireProducer closes the producer that l follows, if it is still the
+// session's, failing its records with err.
+func (s *Session) retireProducer(l *link, err error) {
+	s.prodMu.Lock()
+	cl, ret := s.prod, s.prodRet
+	if cl == nil || s.prodLink != l {
+		s.prodMu.Unlock()
+		return
+	}
+	s.prod, s.prodRet = nil, nil
+	s.prodMu.Unlock()
+	ret.mu.Lock()
+	ret.err = err
+	ret.mu.Unlock()
+	cl.Close() // unlocked: its promises take prodMu
+}
+
+// replaced reports whether cl is no longer the session's producer but
+// another has taken its place; after Close none does.
 func (s *Session) replaced(cl *kgo.Client) bool {
 	s.prodMu.Lock()
 	defer s.prodMu.Unlock()
-	return s.prod != cl
+	return s.prod != cl && !s.closed
 }
 
 // dropIdempotence replaces the idempotent producer cl with a plain one, once.
@@ -154,7 +225,7 @@ func (s *Session) dropIdempotence(cl *kgo.Client) {
 		return
 	}
 	s.idempotent = false
-	s.prod = nil
+	s.prod, s.prodRet = nil, nil
 	s.notices = append(s.notices, idemRefusedNotice)
 	// Closing waits for this client's promises, one of which is running
 	// now; close in the background. Records still buffered there fail

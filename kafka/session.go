@@ -97,8 +97,14 @@ type Session struct {
 
 	prodMu     sync.Mutex
 	prod       *kgo.Client
+	prodRet    *retirement // says why prod was closed, if failed logins close it
+	closed     bool        // no producer is made after Close
 	idempotent bool
 	notices    []string
+
+	// link follows the admin client's connections and prodLink those of
+	// the producer (under prodMu), for Reconnecting.
+	link, prodLink *link
 }
 
 // Open connects to the cluster and fetches metadata once, so that a wrong
@@ -115,7 +121,8 @@ func Open(ctx context.Context, ep Endpoint, opts ...Opt) (*Session, error) {
 		return nil, errors.New("no brokers: pass -b host:port")
 	}
 	s := &Session{ep: ep, cfg: c, idempotent: true}
-	cl, err := kgo.NewClient(s.clientOpts()...)
+	s.link = newLink(s.connectErr)
+	cl, err := kgo.NewClient(s.clientOpts(kgo.WithHooks(s.link))...)
 	if err != nil {
 		return nil, fmt.Errorf("configure client: %w", err)
 	}
@@ -124,7 +131,13 @@ func Open(ctx context.Context, ep Endpoint, opts ...Opt) (*Session, error) {
 	// that time out only makes the user wait longer for the same answer.
 	octx, cancel := context.WithTimeout(ctx, min(time.Duration(len(ep.Brokers))*c.dialTimeout+time.Second, c.reqTimeout))
 	defer cancel()
-	if _, err := s.Metadata(octx); err != nil {
+	// Bounded by octx even while franz-go sets up a connection, which it
+	// does under deadlines of its own; Metadata's own errors are worded.
+	_, err = whileAlive(octx, func() (Cluster, error) { return s.Metadata(octx) })
+	if err != nil && err == octx.Err() {
+		err = s.fail(OpConnect, "", "", fmt.Errorf("fetch metadata: %w", err))
+	}
+	if err != nil {
 		cl.Close()
 		return nil, err
 	}
@@ -168,11 +181,13 @@ func (s *Session) Client() *kgo.Client { return s.cl }
 // Close closes every client of the session.
 func (s *Session) Close() {
 	s.prodMu.Lock()
-	if s.prod != nil {
-		s.prod.Close()
-		s.prod = nil
-	}
+	prod := s.prod
+	s.prod, s.closed = nil, true
 	s.prodMu.Unlock()
+	// Unlocked: the producer's promises, which closing runs, take prodMu.
+	if prod != nil {
+		prod.Close()
+	}
 	s.cl.Close()
 }
 

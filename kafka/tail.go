@@ -3,6 +3,7 @@ package kafka
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"sync"
 	"time"
@@ -15,6 +16,14 @@ import (
 // exhaust memory.
 const DefaultRingSize = 10000
 
+// tailFetchBytes caps each fetch response of a tail's consumer, where
+// franz-go's default allows 50 MiB a broker (and more once decompressed):
+// the memory of a tail is its ring plus what is in flight, and the ring's
+// records share the buffers of the fetches they came in, so small fetches
+// keep both small however many partitions the topic has. A batch larger
+// than this still comes whole.
+const tailFetchBytes = 1 << 20
+
 // TailOptions says what a tail reads and how much it keeps.
 type TailOptions struct {
 	Start      Start
@@ -22,7 +31,17 @@ type TailOptions struct {
 	// RingSize is how many of the newest records are kept; 0 means
 	// DefaultRingSize.
 	RingSize int
+	// Recheck is how often the tail asks the cluster whether the topic
+	// gained partitions (read from their start when all partitions are
+	// tailed) or was deleted (which stops the tail); 0 means
+	// DefaultRecheck.
+	Recheck time.Duration
 }
+
+// DefaultRecheck is how often a tail rechecks its topic when not told
+// otherwise: often enough that a change shows while someone watches, rare
+// enough to cost the cluster nothing.
+const DefaultRecheck = 10 * time.Second
 
 // TailState is where a tail stands.
 type TailState int
@@ -33,6 +52,9 @@ const (
 	TailRunning
 	TailFailed  // stopped with an error
 	TailStopped // closed by the caller
+	// TailReconnecting is a running tail that lost a broker it reads
+	// from; TailStats.Err says why. It resumes by itself where it was.
+	TailReconnecting
 )
 
 // PartitionStats is one partition's progress in a tail.
@@ -52,9 +74,12 @@ type TailStats struct {
 	Received   int64
 	Started    time.Time
 	Partitions []PartitionStats // sorted by partition
-	// Err is the error that stopped the tail, or the latest fetch error
-	// while it goes on.
+	// Err is the error that stopped the tail, why it is reconnecting, or
+	// the latest fetch error while it goes on.
 	Err error
+	// Notice is something the tail did on its own that the reader should
+	// know, such as "partitions added: now 6"; "" for nothing.
+	Notice string
 }
 
 // Tail reads a topic in the background into a bounded ring of the newest
@@ -74,7 +99,11 @@ type Tail struct {
 	parts    map[int32]*PartitionStats
 	state    TailState
 	err      error
+	notice   string
 	started  time.Time
+	// link follows the consumer's connections: franz-go retries a lost
+	// broker without a word to the consumer, so Stats asks the link.
+	link *link
 }
 
 // Tail starts reading topic with its own consumer (direct assignment, no
@@ -86,12 +115,23 @@ func (s *Session) Tail(ctx context.Context, topic string, o TailOptions) *Tail {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	t := &Tail{cancel: cancel, done: make(chan struct{}), ring: make([]*kgo.Record, size), parts: map[int32]*PartitionStats{}, started: time.Now()}
+	t.link = newLink(s.connectErr)
+	t.link.onChange = t.bump
+	recheck := o.Recheck
+	if recheck <= 0 {
+		recheck = DefaultRecheck
+	}
 	go func() {
 		defer close(t.done)
 		err := s.consume(ctx, topic, ConsumeOptions{
-			Start:      o.Start,
-			Partitions: o.Partitions,
-			OnError:    t.setErr,
+			Start:        o.Start,
+			Partitions:   o.Partitions,
+			OnError:      t.setErr,
+			hooks:        []kgo.Hook{t.link},
+			recheck:      recheck,
+			onPartitions: t.partitionsAdded,
+
+			maxFetchBytes: tailFetchBytes,
 		}, t.ingest)
 		t.mu.Lock()
 		defer t.mu.Unlock()
@@ -104,6 +144,24 @@ func (s *Session) Tail(ctx context.Context, topic string, o TailOptions) *Tail {
 		}
 	}()
 	return t
+}
+
+// bump tells readers that something changed.
+func (t *Tail) bump() {
+	t.mu.Lock()
+	t.seq++
+	t.mu.Unlock()
+}
+
+// partitionsAdded notes that the topic has grown to n partitions.
+func (t *Tail) partitionsAdded(n int, reading bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.notice = fmt.Sprintf("partitions added: now %d", n)
+	if !reading {
+		t.notice += " (reading only those chosen)"
+	}
+	t.seq++
 }
 
 func (t *Tail) setErr(err error) {
@@ -185,7 +243,12 @@ func (t *Tail) Window(back, n int) []*kgo.Record {
 func (t *Tail) Stats() TailStats {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	st := TailStats{State: t.state, Received: t.received, Started: t.started, Err: t.err}
+	st := TailStats{State: t.state, Received: t.received, Started: t.started, Err: t.err, Notice: t.notice}
+	if st.State == TailStarting || st.State == TailRunning {
+		if err := t.link.err(); err != nil {
+			st.State, st.Err = TailReconnecting, err
+		}
+	}
 	for _, p := range t.parts {
 		st.Partitions = append(st.Partitions, *p)
 	}

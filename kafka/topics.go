@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 )
 
@@ -34,9 +36,7 @@ func (s *Session) Topics(ctx context.Context) ([]Topic, error) {
 		return nil, s.fail(OpListTopics, "", "", fmt.Errorf("list topics: %w", err))
 	}
 	names := details.Names()
-	starts, errS := s.adm.ListStartOffsets(ctx, names...)
-	ends, errE := s.adm.ListEndOffsets(ctx, names...)
-	offErr := errors.Join(errS, errE)
+	starts, ends, offErr := s.watermarks(ctx, details)
 	out := make([]Topic, 0, len(names))
 	for _, name := range names {
 		d := details[name]
@@ -63,6 +63,59 @@ func (s *Session) Topics(ctx context.Context) ([]Topic, error) {
 		out = append(out, t)
 	}
 	return out, nil
+}
+
+// watermarks lists the start and end offsets of topics. A partition that
+// answers with a retryable error (a leader that has just moved, a request
+// that timed out, a partition a broker does not know yet) is asked again,
+// twice at most, so that a blip does not show as a failed row. A refused
+// topic makes franz-go's admin client give up the whole listing part way,
+// leaving the topics after it without offsets; then each topic is asked
+// alone, so that the others keep their counts and the refusal shows on its
+// own row.
+func (s *Session) watermarks(ctx context.Context, details kadm.TopicDetails) (starts, ends kadm.ListedOffsets, err error) {
+	names := details.Names()
+	starts, ends, err = s.watermarksOf(ctx, names...)
+	var ke *kerr.Error
+	if len(names) < 2 || !errors.As(err, &ke) || !isAuthzErr(ke) {
+		return starts, ends, err
+	}
+	starts, ends = kadm.ListedOffsets{}, kadm.ListedOffsets{}
+	for _, name := range names {
+		lo, hi, err := s.watermarksOf(ctx, name)
+		if err != nil {
+			failed := map[int32]kadm.ListedOffset{}
+			for p := range details[name].Partitions {
+				failed[p] = kadm.ListedOffset{Topic: name, Partition: p, Err: err}
+			}
+			lo, hi = kadm.ListedOffsets{name: failed}, kadm.ListedOffsets{name: failed}
+		}
+		starts[name], ends[name] = lo[name], hi[name]
+	}
+	return starts, ends, nil
+}
+
+func (s *Session) watermarksOf(ctx context.Context, names ...string) (starts, ends kadm.ListedOffsets, err error) {
+	for try := 1; ; try++ {
+		var errS, errE error
+		starts, errS = s.adm.ListStartOffsets(ctx, names...)
+		ends, errE = s.adm.ListEndOffsets(ctx, names...)
+		err = errors.Join(errS, errE)
+		if try == 3 || err != nil || !retriable(starts) && !retriable(ends) {
+			return starts, ends, err
+		}
+		select {
+		case <-ctx.Done():
+			return starts, ends, err
+		case <-time.After(time.Duration(try) * 200 * time.Millisecond):
+		}
+	}
+}
+
+func retriable(l kadm.ListedOffsets) bool {
+	again := false
+	l.Each(func(o kadm.ListedOffset) { again = again || kerr.IsRetriable(o.Err) })
+	return again
 }
 
 // PartitionInfo is one partition of a topic's detail.

@@ -34,6 +34,10 @@ type Session interface {
 	groups.Lister
 }
 
+// linkState is a Session that says whether it is reconnecting;
+// *kafka.Session is one.
+type linkState interface{ Reconnecting() error }
+
 // Info is what the status line says about the connection.
 type Info struct {
 	Cluster  string // cluster ID or name
@@ -101,6 +105,8 @@ type App struct {
 	// Connected is the connection the login screen made, for the caller
 	// to remember; nil before (or without) a login.
 	Connected *auth.Client
+	// link says whether the session is reconnecting; nil when it cannot.
+	link linkState
 
 	width, height int
 	topics        *topics.Model
@@ -155,6 +161,7 @@ func newApp(o Options) *App {
 // connect builds the panes on a session.
 func (a *App) connect(s Session, info Info) {
 	a.info = info
+	a.link, _ = s.(linkState)
 	var topts []topics.Option
 	if a.opts.ReadOnly {
 		topts = append(topts, topics.ReadOnly())
@@ -459,7 +466,11 @@ func (a *App) statusLine() string {
 	if a.login != nil {
 		return strings.Join(append(parts[:1], s.Muted.Render("○ not connected")), " │ ")
 	}
-	parts = append(parts, s.Success.Render("● connected"))
+	if a.reconnecting() {
+		parts = append(parts, s.Warning.Render("◌ reconnecting"))
+	} else {
+		parts = append(parts, s.Success.Render("● connected"))
+	}
 	if a.opts.ReadOnly {
 		parts = append(parts, s.Warning.Render("read-only"))
 	}
@@ -480,6 +491,16 @@ func (a *App) statusLine() string {
 		parts = append(parts, who)
 	}
 	return strings.Join(parts, " │ ")
+}
+
+// reconnecting reports whether the focused tail or the session has lost a
+// broker it needs; both retry by themselves, and the status line says so
+// meanwhile rather than "connected".
+func (a *App) reconnecting() bool {
+	if a.focus == paneTail && a.tail.Reconnecting() {
+		return true
+	}
+	return a.link != nil && a.link.Reconnecting() != nil
 }
 
 // expiries says how long the IAM token and the credentials behind it have

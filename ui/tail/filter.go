@@ -74,8 +74,12 @@ func (f *filter) scan(t *kafka.Tail) {
 	}
 }
 
+// add keeps a match. It keeps a copy of its own: the tail's records share
+// memory with the others of their fetch, which a match kept long after the
+// ring dropped them would keep alive.
 func (f *filter) add(r *kgo.Record) {
 	f.matched++
+	r = kafka.Detach(r)[0]
 	if f.ring == nil {
 		f.ring = make([]*kgo.Record, matchKeep)
 	}

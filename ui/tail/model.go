@@ -131,6 +131,12 @@ func (m *Model) Topic() string { return m.topic }
 // Rate is the records per second over the last second or so.
 func (m *Model) Rate() float64 { return m.rate }
 
+// Reconnecting reports whether the tail, as of the last frame, has lost a
+// broker and is waiting for it to come back.
+func (m *Model) Reconnecting() bool {
+	return m.tail != nil && m.stats.State == kafka.TailReconnecting
+}
+
 // Mark flags a record this session produced, so the tail shows it when it
 // arrives; records of other topics are ignored.
 func (m *Model) Mark(topic string, partition int32, offset int64) {
@@ -413,6 +419,8 @@ func (m *Model) header() string {
 	switch {
 	case m.stats.State == kafka.TailFailed:
 		state = s.Error.Render("✗ stopped: " + errText(m.stats.Err))
+	case m.stats.State == kafka.TailReconnecting:
+		state = s.Warning.Render("◌ reconnecting: " + errText(m.stats.Err))
 	case m.paused && m.back > 0:
 		state = s.Warning.Render(fmt.Sprintf("⏸ paused, %d back", m.back))
 	case m.paused:
@@ -433,10 +441,15 @@ func (m *Model) partitionLine() string {
 	for _, p := range m.stats.Partitions {
 		parts = append(parts, fmt.Sprintf("p%d %d/%d", p.Partition, p.Next, p.High))
 	}
+	line := "offset/high: " + strings.Join(parts, "  ")
 	if len(parts) == 0 {
-		return "partitions: no records yet"
+		line = "partitions: no records yet"
 	}
-	return "offset/high: " + strings.Join(parts, "  ")
+	if n := m.stats.Notice; n != "" {
+		// First, so that a narrow screen cuts partitions, not the news.
+		line = n + " · " + line
+	}
+	return line
 }
 
 func errText(err error) string {

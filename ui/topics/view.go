@@ -167,6 +167,9 @@ func (m *Model) statusLine() string {
 	}
 	if m.err != nil && len(m.all) > 0 {
 		status += " · " + s.Error.Render("✗ refresh failed: "+m.err.Error())
+	} else if m.cursor < len(m.visible) && m.visible[m.cursor].Err != nil {
+		// Its row says only "✗ error"; here is why, in words.
+		status += " · " + s.Error.Render("✗ "+kafka.Sanitize([]byte(m.visible[m.cursor].Err.Error())))
 	}
 	return s.Muted.Render(common.Truncate(status, m.width))
 }
