@@ -81,6 +81,12 @@ func TestIAM(t *testing.T) {
 			if got := c.Authentications(); got != before {
 				t.Errorf("Authentications() went from %d to %d", before, got)
 			}
+			// The server logs as it closes the connection, which can
+			// come just after the client has its answer.
+			deadline := time.Now().Add(5 * time.Second)
+			for !strings.Contains(logs.text(), tc.reason) && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
 			if !strings.Contains(logs.text(), tc.reason) {
 				t.Errorf("server log does not say %q:\n%s", tc.reason, logs.text())
 			}
