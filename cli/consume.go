@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/base64"
-	"runtime/debug"
 	"strconv"
 	"time"
 	"unicode"
@@ -77,9 +76,7 @@ records of each partition, or @TIME: Unix milliseconds, RFC 3339 such as
 					return err
 				}
 				defer s.Close()
-				if st.getenv("GOGC") == "" {
-					defer debug.SetGCPercent(debug.SetGCPercent(consumeGCPercent))
-				}
+				defer setGCPercent(st, consumeGCPercent)()
 				out := bufio.NewWriterSize(st.Stdout, 256<<10)
 				defer out.Flush()
 				w := recordWriter{json: *format == "json", sanitize: st.terminal()}
@@ -109,14 +106,6 @@ records of each partition, or @TIME: Unix milliseconds, RFC 3339 such as
 		},
 	}
 }
-
-// consumeGCPercent is the collector's target while consume runs, unless
-// GOGC is set. Consume keeps nothing of what it reads, so its live heap is
-// the few fetches in flight, but it allocates for every batch: with the
-// default of 100 the collector would run many times a second at full
-// speed, slowing the decoding it runs beside. Four times the live heap is
-// still a few tens of megabytes.
-const consumeGCPercent = 400
 
 // recordWriter formats records for consume, reusing one buffer.
 type recordWriter struct {

@@ -91,6 +91,7 @@ move between panes, enter opens, esc goes back, / filters, space pauses the tail
 				if !st.terminal() {
 					return usagef("the terminal UI needs a terminal: for pipes and scripts use consume, produce or topics")
 				}
+				defer setGCPercent(st, uiGCPercent)()
 				cfg, full, err := conn.partialConfig(st)
 				if err != nil {
 					return err
@@ -213,6 +214,7 @@ gone when mskx exits. Connection flags are accepted but ignored, except
 				if !st.terminal() {
 					return usagef("the terminal UI needs a terminal: run mskx demo in a terminal")
 				}
+				defer setGCPercent(st, uiGCPercent)()
 				d, err := kafkatest.StartDemo()
 				if err != nil {
 					return fmt.Errorf("start the demo cluster: %w", err)

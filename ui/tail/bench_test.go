@@ -69,7 +69,7 @@ func BenchmarkTailIngest(b *testing.B) {
 	m := New(common.New(p), op, kafka.TailOptions{Start: kafka.Start{Kind: kafka.FromBeginning}})
 	m.SetSize(200, 57)
 	m.Focus()
-	b.ResetTimer()
+	b.ResetTimer() // the cluster was filled above
 	for range b.N {
 		m.Open(ingestTopic) // a new tail from the beginning; the last one was closed
 		t := op.last
@@ -102,6 +102,7 @@ func BenchmarkTailIngestRawBaseline(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	b.ResetTimer() // the cluster was filled above
 	for range b.N {
 		assign := map[int32]kgo.Offset{}
 		for p := range int32(6) {
