@@ -14,27 +14,6 @@ import (
 
 const checkClusterARN = "arn:aws:kafka:us-east-1:123456789012:cluster/orders-test/0b1c2d3e-aaaa-bbbb-cccc-1234567890ab-1"
 
-// refuseFetches makes c answer every fetch with TOPIC_AUTHORIZATION_FAILED,
-// as MSK does when the policy lacks kafka-cluster:ReadData.
-func refuseFetches(c *kafkatest.Cluster) {
-	c.Kfake.ControlKey(int16(kmsg.Fetch), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
-		c.Kfake.KeepControl()
-		req := kreq.(*kmsg.FetchRequest)
-		resp := req.ResponseKind().(*kmsg.FetchResponse)
-		for _, rt := range req.Topics {
-			st := kmsg.NewFetchResponseTopic()
-			st.Topic, st.TopicID = rt.Topic, rt.TopicID
-			for _, rp := range rt.Partitions {
-				sp := kmsg.NewFetchResponseTopicPartition()
-				sp.Partition, sp.ErrorCode = rp.Partition, kerr.TopicAuthorizationFailed.Code
-				st.Partitions = append(st.Partitions, sp)
-			}
-			resp.Topics = append(resp.Topics, st)
-		}
-		return resp, nil, true
-	})
-}
-
 func iamCheckCluster(t *testing.T) *kafkatest.Cluster {
 	aws := awstest.New(t)
 	aws.Env(t)
@@ -43,7 +22,7 @@ func iamCheckCluster(t *testing.T) *kafkatest.Cluster {
 
 func TestCheckAccessReadRefusedOnIAM(t *testing.T) {
 	c := iamCheckCluster(t)
-	refuseFetches(c)
+	c.RefuseFetches(kerr.TopicAuthorizationFailed)
 
 	r := run(t, nil, "", append([]string{"check", "--topic", "orders", "--cluster-arn", checkClusterARN}, connArgs(c)...)...)
 	if r.code != 1 {

@@ -20,7 +20,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/mskx/mskx/auth"
 	"github.com/mskx/mskx/auth/awstest"
@@ -497,28 +496,6 @@ func TestStatusLineShowsIAMIdentity(t *testing.T) {
 	screen(t, tm)
 }
 
-// refuseFetch makes the cluster answer every fetch with
-// TOPIC_AUTHORIZATION_FAILED, as MSK does when the policy lacks
-// kafka-cluster:ReadData on the topic.
-func refuseFetch(c *kafkatest.Cluster) {
-	c.Kfake.ControlKey(int16(kmsg.Fetch), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
-		c.Kfake.KeepControl()
-		req := kreq.(*kmsg.FetchRequest)
-		resp := req.ResponseKind().(*kmsg.FetchResponse)
-		for _, rt := range req.Topics {
-			st := kmsg.NewFetchResponseTopic()
-			st.Topic, st.TopicID = rt.Topic, rt.TopicID
-			for _, rp := range rt.Partitions {
-				sp := kmsg.NewFetchResponseTopicPartition()
-				sp.Partition, sp.ErrorCode = rp.Partition, kerr.TopicAuthorizationFailed.Code
-				st.Partitions = append(st.Partitions, sp)
-			}
-			resp.Topics = append(resp.Topics, st)
-		}
-		return resp, nil, true
-	})
-}
-
 // iamSession connects to c with IAM as the login does, and says what the
 // status line and IAM advice need to know about the connection.
 func iamSession(t *testing.T, c *kafkatest.Cluster, clusterARN string) (*kafka.Session, ui.Info) {
@@ -547,7 +524,7 @@ func iamSession(t *testing.T, c *kafkatest.Cluster, clusterARN string) (*kafka.S
 // adviceSetup is an IAM session on a cluster named in the AWS stand-in,
 // an App on it that starts in a directory of its own, and the advice a
 // refusal of op on topic orders should give.
-func adviceSetup(t *testing.T, refuse func(*kafkatest.Cluster), op kafka.Operation) (app *ui.App, dir, arn string, want kafka.Advice) {
+func adviceSetup(t *testing.T, refuse func(*kafkatest.Cluster, *kerr.Error), op kafka.Operation) (app *ui.App, dir, arn string, want kafka.Advice) {
 	t.Helper()
 	dir = t.TempDir()
 	t.Chdir(dir) // before the App, which writes policies where it started
@@ -556,7 +533,7 @@ func adviceSetup(t *testing.T, refuse func(*kafkatest.Cluster), op kafka.Operati
 	c := iamCluster(t, kafkatest.Topics(1, "orders"))
 	arn = srv.AddCluster(awstest.Cluster{Name: "orders", IAM: true, Bootstrap: awstest.Bootstrap{IAM: strings.Join(c.Brokers, ",")}})
 	s, info := iamSession(t, c, arn)
-	refuse(c)
+	refuse(c, kerr.TopicAuthorizationFailed)
 	want, ok := kafka.Advise(&kafka.OpError{Op: op, Topic: "orders", IAM: true, Err: kerr.TopicAuthorizationFailed}, info.Resources)
 	if !ok {
 		t.Fatalf("no advice for a refused %s", op)
@@ -595,7 +572,7 @@ func checkPolicy(t *testing.T, tm *teatest.TestModel, p *probe, dir, arn string,
 // topic and offers A, which shows the policy, and w writes it into the
 // directory mskx was started in.
 func TestIAMAdviceForRefusedTail(t *testing.T) {
-	app, dir, arn, want := adviceSetup(t, refuseFetch, kafka.OpRead)
+	app, dir, arn, want := adviceSetup(t, (*kafkatest.Cluster).RefuseFetches, kafka.OpRead)
 	tm, p := start(t, app, 160, 40)
 	waitText(t, tm, p, "▸ orders")
 	pressKey(tm, tea.KeyEnter)
@@ -606,32 +583,10 @@ func TestIAMAdviceForRefusedTail(t *testing.T) {
 	checkPolicy(t, tm, p, dir, arn, want)
 }
 
-// refuseProduce makes the cluster answer every produce with
-// TOPIC_AUTHORIZATION_FAILED, as MSK does when the policy lacks
-// kafka-cluster:WriteData on the topic.
-func refuseProduce(c *kafkatest.Cluster) {
-	c.Kfake.ControlKey(int16(kmsg.Produce), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
-		c.Kfake.KeepControl()
-		req := kreq.(*kmsg.ProduceRequest)
-		resp := req.ResponseKind().(*kmsg.ProduceResponse)
-		for _, rt := range req.Topics {
-			st := kmsg.NewProduceResponseTopic()
-			st.Topic, st.TopicID = rt.Topic, rt.TopicID
-			for _, rp := range rt.Partitions {
-				sp := kmsg.NewProduceResponseTopicPartition()
-				sp.Partition, sp.ErrorCode = rp.Partition, kerr.TopicAuthorizationFailed.Code
-				st.Partitions = append(st.Partitions, sp)
-			}
-			resp.Topics = append(resp.Topics, st)
-		}
-		return resp, nil, true
-	})
-}
-
 // The same advice for a send the policy refuses: the delivery's failure
 // reaches the footer, which names kafka-cluster:WriteData and offers A.
 func TestIAMAdviceForRefusedSend(t *testing.T) {
-	app, dir, arn, want := adviceSetup(t, refuseProduce, kafka.OpWrite)
+	app, dir, arn, want := adviceSetup(t, (*kafkatest.Cluster).RefuseProduces, kafka.OpWrite)
 	tm, p := start(t, app, 160, 40)
 	waitText(t, tm, p, "▸ orders")
 	tm.Type("3")
