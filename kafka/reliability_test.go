@@ -623,36 +623,6 @@ func TestIAMReauthenticationKeepsTailAndProducerGoing(t *testing.T) {
 	}
 }
 
-// silentListener accepts connections and never answers on them.
-func silentListener(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	return ln.Addr().String()
-}
-
 // unacceptingListener listens and never accepts: the kernel completes a
 // few handshakes for it and then leaves connections waiting.
 func unacceptingListener(t *testing.T) string {
@@ -667,7 +637,7 @@ func unacceptingListener(t *testing.T) string {
 // Connecting to a broker that never answers gives up within the dial
 // timeout and says why.
 func TestOpenGivesUpOnSilentBrokers(t *testing.T) {
-	for name, addr := range map[string]string{"accepts and never answers": silentListener(t), "never accepts": unacceptingListener(t)} {
+	for name, addr := range map[string]string{"accepts and never answers": kafkatest.SilentListener(t), "never accepts": unacceptingListener(t)} {
 		t.Run(name, func(t *testing.T) {
 			const dial = time.Second
 			start := time.Now()
@@ -740,7 +710,7 @@ func TestClosingDoesNotWaitForASilentBroker(t *testing.T) {
 func TestCheckGivesUpOnASilentBroker(t *testing.T) {
 	const dial = time.Second
 	start := time.Now()
-	steps, err := kafka.Check(context.Background(), kafka.Endpoint{Brokers: []string{silentListener(t)}}, dial, nil)
+	steps, err := kafka.Check(context.Background(), kafka.Endpoint{Brokers: []string{kafkatest.SilentListener(t)}}, dial, nil)
 	took := time.Since(start)
 	if err == nil {
 		t.Fatal("a silent broker passed the check")

@@ -3,9 +3,7 @@ package ui_test
 import (
 	"context"
 	"fmt"
-	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -74,40 +72,10 @@ func TestStatusLineSaysReconnecting(t *testing.T) {
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }
 
-// silentBroker accepts connections and never says a word on them.
-func silentBroker(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	return ln.Addr().String()
-}
-
 // esc gives up a connect that waits on a silent broker at once, and ctrl+c
 // quits in the middle of one at once, leaving nothing behind that waits.
 func TestQuitDuringAConnectIsInstant(t *testing.T) {
-	cfg := auth.Config{Mode: auth.Plaintext, Brokers: []string{silentBroker(t)}}
+	cfg := auth.Config{Mode: auth.Plaintext, Brokers: []string{kafkatest.SilentListener(t)}}
 	// A dial timeout far longer than the test: only esc and ctrl+c may end
 	// the waits.
 	app := ui.NewLoginApp(cfg, ui.Options{Palette: mono()}, login.DialTimeout(time.Minute))

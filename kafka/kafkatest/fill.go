@@ -79,3 +79,26 @@ func FillValue(i, size int) []byte {
 	}
 	return append(b, `"}`...)
 }
+
+// CountFromStart reads topic's partitions 0..partitions-1 from their start
+// with a bare franz-go client on its defaults, counting records until it has
+// n: the baseline that benchmarks of mskx's readers compare against.
+func CountFromStart(ctx context.Context, brokers []string, topic string, partitions int32, n int) error {
+	assign := map[int32]kgo.Offset{}
+	for p := range partitions {
+		assign[p] = kgo.NewOffset().AtStart()
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: assign}))
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	for got := 0; got < n; {
+		fs := cl.PollFetches(ctx)
+		if err := fs.Err0(); err != nil {
+			return err
+		}
+		got += fs.NumRecords()
+	}
+	return nil
+}

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kgo"
-
 	"github.com/mskx/mskx/kafka"
 	"github.com/mskx/mskx/kafka/kafkatest"
 	"github.com/mskx/mskx/themes"
@@ -104,25 +102,9 @@ func BenchmarkTailIngestRawBaseline(b *testing.B) {
 	}
 	b.ResetTimer() // the cluster was filled above
 	for range b.N {
-		assign := map[int32]kgo.Offset{}
-		for p := range int32(6) {
-			assign[p] = kgo.NewOffset().AtStart()
-		}
-		cl, err := kgo.NewClient(kgo.SeedBrokers(c.Brokers...), kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{ingestTopic: assign}))
-		if err != nil {
+		if err := kafkatest.CountFromStart(context.Background(), c.Brokers, ingestTopic, 6, ingestRecords); err != nil {
 			b.Fatal(err)
 		}
-		n := 0
-		for n < ingestRecords {
-			fs := cl.PollFetches(context.Background())
-			if err := fs.Err0(); err != nil {
-				b.Fatal(err)
-			}
-			n += fs.NumRecords()
-		}
-		b.StopTimer()
-		cl.Close()
-		b.StartTimer()
 	}
 	b.ReportMetric(float64(ingestRecords)*float64(b.N)/b.Elapsed().Seconds(), "rec/s")
 }
