@@ -357,7 +357,7 @@ func TestHelp(t *testing.T) {
 		}
 	}
 	h := run(t, nil, "", "consume", "--help").must(t, "consume --help")
-	for _, flag := range []string{"--topic", "--partition", "--offset", "--count", "--exit", "--group", "--format", "@TIME"} {
+	for _, flag := range []string{"--topic", "--partition", "--offset", "--count", "--exit", "--group", "--format", "--uncommitted", "@TIME"} {
 		if !strings.Contains(h.stdout, flag) {
 			t.Errorf("consume --help lacks %s", flag)
 		}

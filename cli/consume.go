@@ -19,7 +19,7 @@ func consumeCommand() command {
 	return command{
 		name:    "consume",
 		summary: "print records of a topic",
-		usage:   "[connection flags] -t TOPIC [-p PARTITION] [-o START] [-c COUNT] [-e] [-g GROUP] [--format text|json]",
+		usage:   "[connection flags] -t TOPIC [-p PARTITION] [-o START] [-c COUNT] [-e] [-g GROUP] [--format text|json] [--uncommitted]",
 		help: `Prints one line per record. --format text prints the value; --format json prints
 one JSON object per line with topic, partition, offset, timestamp, key, headers
 and value (a key or value that is not UTF-8 is base64 with key_encoding or
@@ -32,6 +32,10 @@ that a payload cannot take over the terminal.
 Without -g no consumer group is joined and no offsets are committed. With -g
 the group's committed offsets are used and what was printed is committed.
 
+Only committed records are read (read_committed): records of aborted
+transactions are skipped, and -e stops before a transaction still open.
+--uncommitted reads them all.
+
 START is beginning, end (the default), an offset like 1234, -N for the last N
 records of each partition, or @TIME: Unix milliseconds, RFC 3339 such as
 @2024-05-01T10:00:00Z, or a date such as @2024-05-01.`,
@@ -43,6 +47,7 @@ records of each partition, or @TIME: Unix milliseconds, RFC 3339 such as
 			untilEnd := fs.BoolP("exit", "e", false, "stop at the end of every partition (as it was when reading began)")
 			group := fs.StringP("group", "g", "", "join this consumer group and commit what was printed (never implied: MSK_CONSUMER_GROUP is not read here)")
 			format := fs.String("format", "text", "output: text (the value) or json (one object per record)")
+			uncommitted := fs.Bool("uncommitted", false, "also read records of transactions still open or aborted (read_uncommitted)")
 			return func(ctx context.Context, st IO, conn *connFlags, args []string) error {
 				if len(args) > 0 {
 					return usagef("unexpected argument %q: values are not read by consume", args[0])
@@ -80,13 +85,16 @@ records of each partition, or @TIME: Unix milliseconds, RFC 3339 such as
 				out := bufio.NewWriterSize(st.Stdout, 256<<10)
 				defer out.Flush()
 				w := recordWriter{json: *format == "json", sanitize: st.terminal()}
-				opts := kafka.ConsumeOptions{Start: start, Partitions: *partitions, Count: *count, UntilEnd: *untilEnd, Group: *group}
+				opts := kafka.ConsumeOptions{Start: start, Partitions: *partitions, Count: *count, UntilEnd: *untilEnd, Group: *group, Uncommitted: *uncommitted}
 				if len(opts.Partitions) == 0 {
 					opts.Partitions = nil
 				}
 				// A terminal wants each record as it comes; a pipe is
-				// flushed when the buffer fills, or at the end.
-				flushEach := w.sanitize
+				// flushed when the buffer fills, or at the end. A group
+				// commits what was handed over, so with -g each record
+				// is written out first: one that could not be is not
+				// committed, and a later read gets it again.
+				flushEach := w.sanitize || *group != ""
 				verbatim := !w.json && !w.sanitize
 				return s.Consume(ctx, *topic, opts, func(r *kgo.Record) error {
 					if verbatim {

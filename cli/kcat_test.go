@@ -121,3 +121,42 @@ func TestMskxPrintsExactlyWhatKcatProduces(t *testing.T) {
 		}
 	}
 }
+
+// On a topic written in transactions, committed and aborted, with one still
+// open, mskx consume -e and kcat -e (librdkafka reads committed records by
+// default) print the same records and both stop by themselves.
+func TestMskxAndKcatAgreeOnTransactions(t *testing.T) {
+	c := kafkatest.New(t, kafkatest.Topics(2, "txn"))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, w := range []struct {
+		part   int32
+		commit bool
+		values []string
+	}{{0, true, []string{"a", "b"}}, {0, false, []string{"aborted"}}, {1, true, []string{"c"}}, {1, false, []string{"aborted too"}}} {
+		if err := c.ProduceTxn(ctx, "txn", w.part, w.commit, w.values...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	abort, err := c.OpenTxn(ctx, "txn", 1, "open")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer abort()
+
+	lines := func(out string) string {
+		l := strings.Fields(out)
+		sort.Strings(l)
+		return strings.Join(l, " ")
+	}
+	args := append([]string{"consume", "-t", "txn", "-o", "beginning", "-e"}, connArgs(c)...)
+	got := lines(run(t, nil, "", args...).must(t, "consume -e").stdout)
+	theirs := lines(string(kcat(t, nil, "-C", "-b", c.Brokers[0], "-t", "txn", "-o", "beginning", "-e", "-q")))
+	if got != "a b c" || got != theirs {
+		t.Errorf("mskx consume -e printed %q, kcat %q; want both \"a b c\"", got, theirs)
+	}
+	all := lines(run(t, nil, "", append(args, "--uncommitted")...).must(t, "consume -e --uncommitted").stdout)
+	if all != "a aborted aborted b c open too" {
+		t.Errorf("consume -e --uncommitted printed %q, want every record", all)
+	}
+}

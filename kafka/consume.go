@@ -35,6 +35,12 @@ type ConsumeOptions struct {
 	// Group joins this consumer group and commits what was handed to the
 	// callback. Without it nothing is committed and nobody's offsets move.
 	Group string
+	// Uncommitted reads every record, those of transactions still open or
+	// aborted too (Kafka's read_uncommitted). Without it only committed
+	// records are read (read_committed, as librdkafka and kcat do) and the
+	// end that UntilEnd stops at is the last stable offset: a transaction
+	// left open does not hold a read back until it times out.
+	Uncommitted bool
 	// OnError, when set, is told about fetch errors and reading goes on
 	// (franz-go retries what is retryable); without it the first fetch
 	// error ends the consume.
@@ -69,14 +75,19 @@ const followFetchWait = time.Second
 // cleanly), Count records were handed over, or UntilEnd is met.
 func (s *Session) Consume(ctx context.Context, topic string, o ConsumeOptions, fn func(*kgo.Record) error) error {
 	n := 0
-	return s.consume(ctx, topic, o, func(p *kgo.FetchPartition) error {
-		for _, r := range p.Records {
-			if err := fn(r); err != nil {
-				return err
+	return s.consume(ctx, topic, o, func(p *kgo.FetchPartition, _ int64) error {
+		for i, r := range p.Records {
+			err := fn(r)
+			if err == nil {
+				n++
+				if o.Count > 0 && n >= o.Count {
+					i, err = i+1, ErrStop
+				}
 			}
-			n++
-			if o.Count > 0 && n >= o.Count {
-				return ErrStop
+			if err != nil {
+				// A group commits only what was handed over.
+				p.Records = p.Records[:i]
+				return err
 			}
 		}
 		return nil
@@ -90,7 +101,7 @@ type positions struct {
 	end   map[int32]int64
 }
 
-func (s *Session) resolve(ctx context.Context, topic string, parts []int32, st Start) (positions, error) {
+func (s *Session) resolve(ctx context.Context, topic string, parts []int32, st Start, uncommitted bool) (positions, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	lows, err := s.adm.ListStartOffsets(ctx, topic)
@@ -100,7 +111,11 @@ func (s *Session) resolve(ctx context.Context, topic string, parts []int32, st S
 	if err != nil {
 		return positions{}, s.fail(OpRead, topic, "", fmt.Errorf("list start offsets of %s: %w", topic, err))
 	}
-	highs, err := s.adm.ListEndOffsets(ctx, topic)
+	list := s.adm.ListCommittedOffsets // the last stable offsets
+	if uncommitted {
+		list = s.adm.ListEndOffsets
+	}
+	highs, err := list(ctx, topic)
 	if err == nil {
 		err = highs.Error()
 	}
@@ -146,8 +161,13 @@ func (s *Session) resolve(ctx context.Context, topic string, parts []int32, st S
 }
 
 // consume is the engine behind Consume and Tail: it hands over whole fetched
-// partitions so that callers can take a lock once per batch, not per record.
-func (s *Session) consume(ctx context.Context, topic string, o ConsumeOptions, fn func(*kgo.FetchPartition) error) error {
+// partitions so that callers can take a lock once per batch, not per record,
+// with next, the offset after the last one fetched. Transaction markers take
+// offsets but are no records: they are taken out of the batch, so next can
+// be past its last record, and a batch of markers only has none. A callback
+// that fails truncates the batch to the records it took, which are the ones
+// a group commits.
+func (s *Session) consume(ctx context.Context, topic string, o ConsumeOptions, fn func(fp *kgo.FetchPartition, next int64) error) error {
 	all, err := s.partitionsOf(ctx, topic)
 	if err != nil {
 		return err
@@ -161,7 +181,7 @@ func (s *Session) consume(ctx context.Context, topic string, o ConsumeOptions, f
 		}
 		parts = o.Partitions
 	}
-	pos, err := s.resolve(ctx, topic, parts, o.Start)
+	pos, err := s.resolve(ctx, topic, parts, o.Start, o.Uncommitted)
 	if err != nil {
 		return err
 	}
@@ -179,7 +199,10 @@ func (s *Session) consume(ctx context.Context, topic string, o ConsumeOptions, f
 		}
 		opts = append(opts, kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: assign}))
 	}
-	opts = append(opts, kgo.WithHooks(o.hooks...))
+	opts = append(opts, kgo.WithHooks(o.hooks...), kgo.KeepControlRecords())
+	if !o.Uncommitted {
+		opts = append(opts, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	}
 	if o.Group == "" {
 		// Ending ctx then fails the requests in flight at once. Else
 		// Close waits for a fetch out to a silent broker until its read
@@ -258,22 +281,31 @@ func (s *Session) consume(ctx context.Context, topic string, o ConsumeOptions, f
 			if stop != nil || len(fp.Records) == 0 {
 				return
 			}
+			end := pos.end[fp.Partition]
 			if o.UntilEnd {
 				// Records past the end seen at start belong to a later run.
-				end := pos.end[fp.Partition]
 				i := len(fp.Records)
 				for i > 0 && fp.Records[i-1].Offset >= end {
 					i--
 				}
 				fp.Records = fp.Records[:i]
-				if len(fp.Records) == 0 || fp.Records[len(fp.Records)-1].Offset+1 >= end {
-					delete(pending, fp.Partition)
-				}
 			}
-			if len(fp.Records) > 0 {
-				stop = fn(&fp)
-				if o.Group != "" {
-					cl.MarkCommitRecords(fp.Records...)
+			if len(fp.Records) == 0 {
+				delete(pending, fp.Partition)
+				return
+			}
+			last := fp.Records[len(fp.Records)-1]
+			if last.Offset+1 >= end {
+				delete(pending, fp.Partition)
+			}
+			fp.Records = dropMarkers(fp.Records)
+			stop = fn(&fp, last.Offset+1)
+			if o.Group != "" {
+				// Committing past a batch's markers leaves no lag behind.
+				if stop == nil {
+					cl.MarkCommitRecords(last)
+				} else if k := len(fp.Records); k > 0 {
+					cl.MarkCommitRecords(fp.Records[k-1])
 				}
 			}
 		})
@@ -287,6 +319,22 @@ func (s *Session) consume(ctx context.Context, topic string, o ConsumeOptions, f
 			return s.commitOnExit(cl, topic, o.Group, nil)
 		}
 	}
+}
+
+// dropMarkers takes transaction markers (control records) out of recs in
+// place; a batch without any, the usual case, is only scanned.
+func dropMarkers(recs []*kgo.Record) []*kgo.Record {
+	i := slices.IndexFunc(recs, func(r *kgo.Record) bool { return r.Attrs.IsControl() })
+	if i < 0 {
+		return recs
+	}
+	kept := recs[:i]
+	for _, r := range recs[i+1:] {
+		if !r.Attrs.IsControl() {
+			kept = append(kept, r)
+		}
+	}
+	return kept
 }
 
 // follow looks topic up every o.recheck until ctx ends. Partitions beyond

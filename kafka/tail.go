@@ -60,9 +60,11 @@ const (
 // PartitionStats is one partition's progress in a tail.
 type PartitionStats struct {
 	Partition int32
-	// Next is the offset after the last record received; -1 before any.
+	// Next is the offset after the last record or transaction marker
+	// received; -1 before any.
 	Next int64
-	// High is the partition's high watermark as last fetched; -1 unknown.
+	// High is where the partition's committed records end as last fetched
+	// (the last stable offset); -1 unknown.
 	High int64
 	// Received counts records received from this partition.
 	Received int64
@@ -171,8 +173,9 @@ func (t *Tail) setErr(err error) {
 	t.mu.Unlock()
 }
 
-// ingest adds one fetched partition's records under one lock.
-func (t *Tail) ingest(p *kgo.FetchPartition) error {
+// ingest adds one fetched partition's records under one lock; next is the
+// offset after the last one fetched, transaction markers included.
+func (t *Tail) ingest(p *kgo.FetchPartition, next int64) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.state, t.err = TailRunning, nil
@@ -181,7 +184,12 @@ func (t *Tail) ingest(p *kgo.FetchPartition) error {
 		ps = &PartitionStats{Partition: p.Partition, Next: -1, High: -1}
 		t.parts[p.Partition] = ps
 	}
+	// A tail reads committed records, so its end is the last stable offset
+	// (the high watermark when no transaction is open).
 	ps.High = p.HighWatermark
+	if p.LastStableOffset >= 0 {
+		ps.High = p.LastStableOffset
+	}
 	size := len(t.ring)
 	recs := p.Records
 	if len(recs) > size {
@@ -196,11 +204,9 @@ func (t *Tail) ingest(p *kgo.FetchPartition) error {
 			t.head = (t.head + 1) % size
 		}
 	}
-	if k := len(p.Records); k > 0 {
-		ps.Next = p.Records[k-1].Offset + 1
-		ps.Received += int64(k)
-		t.received += int64(k)
-	}
+	ps.Next = next
+	ps.Received += int64(len(p.Records))
+	t.received += int64(len(p.Records))
 	t.seq++
 	return nil
 }
