@@ -137,6 +137,11 @@ func (s *Session) AddPartitions(ctx context.Context, topic string, total int) er
 		return s.fail(OpAddPartitions, topic, "", fmt.Errorf("add partitions to %s: %w", topic, err))
 	}
 	s.changed(ctx)
+	s.prodMu.Lock()
+	if s.prod != nil {
+		s.prod.ForceMetadataRefresh() // so that sends to the new partitions work at once
+	}
+	s.prodMu.Unlock()
 	return nil
 }
 

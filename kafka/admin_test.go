@@ -292,3 +292,30 @@ func TestValidateTopicConfig(t *testing.T) {
 		}
 	}
 }
+
+// Partitions added while a session's producer runs can be sent to at once,
+// whoever added them; a partition that does not exist is named.
+func TestProduceToAddedPartitions(t *testing.T) {
+	c := kafkatest.New(t, kafkatest.Topics(2, "grow"))
+	s := open(t, c)
+	other := open(t, c)
+	if d := s.ProduceSync(ctxT(t), kafka.Message{Topic: "grow", Partition: 1, Value: []byte("before")}); d.Err != nil {
+		t.Fatal(d.Err) // the producer has loaded the topic's two partitions
+	}
+	if err := s.AddPartitions(ctxT(t), "grow", 3); err != nil {
+		t.Fatal(err)
+	}
+	if d := s.ProduceSync(ctxT(t), kafka.Message{Topic: "grow", Partition: 2, Value: []byte("own")}); d.Err != nil || d.Partition != 2 {
+		t.Errorf("send to the partition this session added: %+v", d)
+	}
+	if err := other.AddPartitions(ctxT(t), "grow", 5); err != nil {
+		t.Fatal(err)
+	}
+	if d := s.ProduceSync(ctxT(t), kafka.Message{Topic: "grow", Partition: 4, Value: []byte("theirs")}); d.Err != nil || d.Partition != 4 || d.Offset != 0 {
+		t.Errorf("send to a partition another client added: %+v", d)
+	}
+	d := s.ProduceSync(ctxT(t), kafka.Message{Topic: "grow", Partition: 9, Value: []byte("x")})
+	if d.Err == nil || d.Err.Error() != "topic grow has no partition 9: it has partitions 0 to 4" {
+		t.Errorf("send to partition 9 of 5: %v", d.Err)
+	}
+}

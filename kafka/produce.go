@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -83,6 +84,16 @@ func (s *Session) produce(ctx context.Context, m Message, start time.Time, done 
 			go s.produce(ctx, m, start, done, false)
 			return
 		}
+		if mayRetry && m.Partition >= 0 && partitionUnseen(err) {
+			go func() {
+				if err := s.awaitPartition(ctx, cl, m.Topic, m.Partition); err != nil {
+					done(Delivery{Topic: m.Topic, Partition: m.Partition, Offset: -1, Latency: time.Since(start), Err: err})
+					return
+				}
+				s.produce(ctx, m, start, done, false)
+			}()
+			return
+		}
 		d := Delivery{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset, Timestamp: r.Timestamp, Latency: time.Since(start), Err: err}
 		if err != nil {
 			d.Offset = -1
@@ -90,6 +101,45 @@ func (s *Session) produce(ctx context.Context, m Message, start time.Time, done 
 		}
 		done(d)
 	})
+}
+
+// partitionUnseen tells franz-go's refusal of a record for a partition its
+// producer's metadata does not have, for which it has no sentinel error.
+func partitionUnseen(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "invalid record partitioning choice")
+}
+
+// awaitPartition is called when cl's metadata does not have partition p of
+// topic. Partitions added since it was loaded (by the topics pane or anyone
+// else) would otherwise be unknown to it for up to five minutes. It asks the
+// cluster: a partition that does not exist is said plainly, one that does is
+// waited for while cl loads its metadata again, up to the dial timeout.
+func (s *Session) awaitPartition(ctx context.Context, cl *kgo.Client, topic string, p int32) error {
+	_ = s.RefreshMetadata(ctx) // the admin's cached view may be as old as the producer's
+	parts, err := s.partitionsOf(ctx, topic)
+	if err != nil {
+		return s.fail(OpWrite, topic, "", fmt.Errorf("produce to %s: %w", topic, err))
+	}
+	if int(p) >= len(parts) {
+		return fmt.Errorf("topic %s has no partition %d: it has partitions 0 to %d", topic, p, len(parts)-1)
+	}
+	cl.ForceMetadataRefresh()
+	wait := time.NewTimer(s.cfg.dialTimeout)
+	defer wait.Stop()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if leader, _, _ := cl.PartitionLeader(topic, p); leader >= 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("produce to %s/%d: %w", topic, p, ctx.Err())
+		case <-wait.C:
+			return fmt.Errorf("partition %d of %s is new and the producer has not seen it after %s: send again in a moment", p, topic, s.cfg.dialTimeout)
+		case <-tick.C:
+		}
+	}
 }
 
 // ProduceSync sends m and waits for its delivery.

@@ -298,7 +298,7 @@ func TestFailuresShowInWords(t *testing.T) {
 	m.Fill("orders", nil, nil, []byte("x"), 9)
 	send(t, m)
 	v := m.View()
-	lineWith(t, v, "#2 orders", "✗ invalid record partitioning choice of 9 from 3")
+	lineWith(t, v, "#2 orders", "✗ topic orders has no partition 9")
 	lineWith(t, v, "2 sent · ✓ 0 acked · ✗ 2 failed")
 }
 
@@ -480,7 +480,7 @@ func deliveryList(w, h int) string {
 		{ID: 2, Delivery: kafka.Delivery{Topic: "orders", Partition: 1, Offset: 977, Latency: 42 * time.Millisecond}},
 		{ID: 3, Delivery: kafka.Delivery{Topic: "orders", Partition: 0, Offset: 1042, Latency: 1250 * time.Millisecond}},
 		{ID: 4, Delivery: kafka.Delivery{Topic: "orders", Partition: 2, Offset: 17, Latency: 900 * time.Microsecond}},
-		{ID: 5, Delivery: kafka.Delivery{Topic: "orders", Partition: 9, Offset: -1, Err: errors.New("produce to orders: invalid record partitioning choice of 9 from 3 available")}},
+		{ID: 5, Delivery: kafka.Delivery{Topic: "orders", Partition: 9, Offset: -1, Err: errors.New("topic orders has no partition 9: it has partitions 0 to 2")}},
 	} {
 		m.Update(d)
 	}
