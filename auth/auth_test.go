@@ -319,3 +319,26 @@ func TestWhoAmIBaseUser(t *testing.T) {
 		t.Errorf("unknown profile: %v", err)
 	}
 }
+
+// A role ARN still being typed on the login screen is refused before any
+// AWS call: no AssumeRole with half an ARN.
+func TestLoadAWSRefusesAMalformedRoleARN(t *testing.T) {
+	srv := awstest.New(t)
+	srv.Env(t)
+	for _, arn := range []string{"arn:aws:iam::1234", "arn:aws:iam::123456789012:role/", "reader"} {
+		_, err := auth.LoadAWS(ctxT(t), auth.Config{RoleARN: arn})
+		if err == nil || !strings.Contains(err.Error(), "is not an IAM role ARN") {
+			t.Errorf("role ARN %q: %v", arn, err)
+		}
+	}
+	cfg, err := auth.LoadAWS(ctxT(t), auth.Config{RoleARN: "arn:aws:iam::123456789012:role/reader"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := auth.WhoAmI(ctxT(t), cfg); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Calls("AssumeRole"); n != 1 {
+		t.Errorf("AssumeRole called %d times, want 1: only for the whole ARN", n)
+	}
+}

@@ -42,6 +42,10 @@ func LoadAWS(ctx context.Context, c Config) (aws.Config, error) {
 		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
 	}
 	if c.RoleARN != "" {
+		// A malformed ARN (one still being typed, say) is never sent.
+		if err := checkRoleARN(c.RoleARN); err != nil {
+			return aws.Config{}, err
+		}
 		provider := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), c.RoleARN, func(o *stscreds.AssumeRoleOptions) {
 			o.RoleSessionName = "mskx"
 			o.Duration = assumeRoleDuration

@@ -206,8 +206,10 @@ func (c *Config) Normalize() error {
 	if c.Region != "" && !regionRE.MatchString(c.Region) {
 		return fmt.Errorf("region %q does not look like an AWS region: use a name such as us-east-1", c.Region)
 	}
-	if c.RoleARN != "" && !roleARNRE.MatchString(c.RoleARN) {
-		return fmt.Errorf("role ARN %q is not an IAM role ARN: use arn:aws:iam::ACCOUNT:role/NAME", c.RoleARN)
+	if c.RoleARN != "" {
+		if err := checkRoleARN(c.RoleARN); err != nil {
+			return err
+		}
 	}
 	switch c.Mode {
 	case SCRAM:
@@ -279,6 +281,13 @@ func checkBroker(b string) error {
 	n, err := strconv.Atoi(port)
 	if err != nil || n < 1 || n > 65535 {
 		return fmt.Errorf("broker %q has an invalid port: use a number from 1 to 65535", b)
+	}
+	return nil
+}
+
+func checkRoleARN(arn string) error {
+	if !roleARNRE.MatchString(arn) {
+		return fmt.Errorf("role ARN %q is not an IAM role ARN: use arn:aws:iam::ACCOUNT:role/NAME", arn)
 	}
 	return nil
 }
