@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/logging"
 )
 
 // assumeRoleDuration is how long assumed-role credentials last. The SDK's
@@ -33,6 +34,11 @@ func LoadAWS(ctx context.Context, c Config) (aws.Config, error) {
 	if c.Profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(c.Profile))
 	}
+	// The SDK logs some warnings itself (such as "falling back to
+	// IMDSv1" when no credentials are found) straight to stderr, which
+	// would write over the terminal UI and make a second line of a one
+	// line error. What matters of them is in the errors it returns.
+	opts = append(opts, config.WithLogger(logging.Nop{}))
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		var pe config.SharedConfigProfileNotExistError
