@@ -342,3 +342,21 @@ func TestLoadAWSRefusesAMalformedRoleARN(t *testing.T) {
 		t.Errorf("AssumeRole called %d times, want 1: only for the whole ARN", n)
 	}
 }
+
+func TestClusterName(t *testing.T) {
+	for _, tc := range []struct {
+		c    auth.Config
+		want string
+	}{
+		{auth.Config{ClusterARN: "arn:aws:kafka:us-east-1:123456789012:cluster/orders-prod/0a1b2c3d-4e5f-6789-abcd-ef0123456789-2"}, "orders-prod"},
+		{auth.Config{Brokers: []string{"b-2.orders-prod.x7k2ab.c3.kafka.eu-west-1.amazonaws.com:9098"}}, "orders-prod"},
+		{auth.Config{Brokers: []string{"b-1-public.Orders.x7k2ab.c3.kafka.eu-west-1.amazonaws.com:9198"}}, "orders"},
+		{auth.Config{Brokers: []string{"boot-abcd1234.c1.kafka-serverless.us-east-1.amazonaws.com:9098"}}, ""},
+		{auth.Config{Brokers: []string{"127.0.0.1:9092", "kafka-1.internal:9092"}}, ""},
+		{auth.Config{ClusterARN: "arn:aws:kafka:us-east-1:123456789012:cluster/named/uuid", Brokers: []string{"b-1.other.x.c1.kafka.us-east-1.amazonaws.com:9098"}}, "named"},
+	} {
+		if got := auth.ClusterName(tc.c); got != tc.want {
+			t.Errorf("ClusterName(%v, %v) = %q, want %q", tc.c.ClusterARN, tc.c.Brokers, got, tc.want)
+		}
+	}
+}

@@ -263,6 +263,8 @@ var (
 	mskHostRE       = regexp.MustCompile(`\.kafka(-serverless)?\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(\.cn)?$`)
 	clusterARNRE    = regexp.MustCompile(`^arn:aws[a-z-]*:kafka:[a-z0-9-]+:\d{12}:cluster/[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*$`)
 	clusterRegionRE = regexp.MustCompile(`^arn:aws[a-z-]*:kafka:([a-z0-9-]+):`)
+	clusterNameRE   = regexp.MustCompile(`^arn:aws[a-z-]*:kafka:[a-z0-9-]+:\d{12}:cluster/([A-Za-z0-9][\w.-]*)/`)
+	brokerClusterRE = regexp.MustCompile(`^b-\d+(?:-public)?\.([a-z0-9][a-z0-9-]*)\.[a-z0-9]+\.c\d+\.kafka\.`)
 )
 
 func checkBroker(b string) error {
@@ -309,6 +311,26 @@ func RegionFromBrokers(brokers []string) string {
 		}
 		if m := mskHostRE.FindStringSubmatch(strings.ToLower(host)); m != nil {
 			return m[2]
+		}
+	}
+	return ""
+}
+
+// ClusterName is the MSK cluster's name as far as c tells it: from its
+// cluster ARN, else from a provisioned cluster's broker host names
+// (b-1.NAME.xxxxxx.c2.kafka.REGION.amazonaws.com, names lower-cased there);
+// "" when neither says.
+func ClusterName(c Config) string {
+	if m := clusterNameRE.FindStringSubmatch(c.ClusterARN); m != nil {
+		return m[1]
+	}
+	for _, b := range c.Brokers {
+		host, _, err := net.SplitHostPort(b)
+		if err != nil {
+			host = b
+		}
+		if m := brokerClusterRE.FindStringSubmatch(strings.ToLower(host)); m != nil {
+			return m[1]
 		}
 	}
 	return ""

@@ -482,15 +482,34 @@ func (a *App) statusLine() string {
 	}
 	// Who comes last: on a narrow screen the state, the rate and the
 	// token's time matter more than an ARN, which the login screen showed
-	// whole.
-	if a.info.Identity != "" {
-		who := a.info.Identity
-		if a.info.Source != "" {
-			who += " (" + a.info.Source + ")"
-		}
-		parts = append(parts, who)
+	// whole. What does not fit is said shorter: the ARN's resource (the
+	// role and session) without the account, then without the source.
+	line := strings.Join(parts, " │ ")
+	if a.info.Identity == "" {
+		return line
 	}
-	return strings.Join(parts, " │ ")
+	who := []string{a.info.Identity, shortARN(a.info.Identity)}
+	if a.info.Source != "" {
+		who = []string{who[0] + " (" + a.info.Source + ")", who[1] + " (" + a.info.Source + ")", who[1]}
+	}
+	for _, w := range who {
+		if full := line + " │ " + w; ansi.StringWidth(full) <= a.width {
+			return full
+		}
+	}
+	return line + " │ " + who[len(who)-1]
+}
+
+// shortARN is the resource part of an ARN ("assumed-role/Reader/i-0abc" of
+// arn:aws:sts::123456789012:assumed-role/Reader/i-0abc); other text as is.
+func shortARN(s string) string {
+	if !strings.HasPrefix(s, "arn:") {
+		return s
+	}
+	if f := strings.SplitN(s, ":", 6); len(f) == 6 && f[5] != "" {
+		return f[5]
+	}
+	return s
 }
 
 // reconnecting reports whether the focused tail or the session has lost a

@@ -15,6 +15,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	kafkatypes "github.com/aws/aws-sdk-go-v2/service/kafka/types"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -494,6 +495,33 @@ func TestStatusLineShowsIAMIdentity(t *testing.T) {
 		t.Errorf("status line %q shows a lifetime for keys that do not expire", st)
 	}
 	screen(t, tm)
+}
+
+// The status line names an MSK cluster by its name and, where the whole
+// identity does not fit, says it shorter rather than cut it off.
+func TestStatusLineFitsTheIdentity(t *testing.T) {
+	srv := awstest.New(t)
+	srv.Env(t)
+	c := iamCluster(t, kafkatest.Topics(1, "orders"))
+	arn := srv.AddCluster(awstest.Cluster{Name: "orders-prod", IAM: true, Bootstrap: awstest.Bootstrap{IAM: strings.Join(c.Brokers, ",")}})
+	s, info := iamSession(t, c, arn)
+	for _, tc := range []struct {
+		width int
+		who   string
+	}{
+		{200, awstest.UserARN + " (environment)"},
+		{90, "user/test (environment)"},
+		{80, "user/test"},
+	} {
+		app := ui.NewApp(s, info, ui.Options{Palette: mono()})
+		tm, p := start(t, app, tc.width, 24)
+		st := firstLine(waitText(t, tm, p, "● connected", "orders"))
+		parts := strings.Split(strings.TrimSpace(st), " │ ")
+		if len(parts) < 2 || parts[1] != "orders-prod (1 broker)" || parts[len(parts)-1] != tc.who || ansi.StringWidth(st) > tc.width {
+			t.Errorf("at %d columns the status line is %q: want the cluster \"orders-prod (1 broker)\" and %q last", tc.width, st, tc.who)
+		}
+		tm.Quit()
+	}
 }
 
 // iamSession connects to c with IAM as the login does, and says what the

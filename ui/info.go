@@ -7,16 +7,26 @@ import (
 	"github.com/mskx/mskx/kafka"
 )
 
-// NewInfo is what the status line says about a connection: the cluster as
-// metadata describes it (zero when the lookup failed), the auth mode, who
+// NewInfo is what the status line says about a connection: the cluster by
+// its MSK name when the ARN or broker names tell it, else by the ID metadata
+// gives, with its broker count (zero when the lookup failed), the auth mode, who
 // the user is (id is nil when AWS was not asked or did not answer), where
 // the credentials came from, and for IAM a way to read the token's and the
 // credentials' lifetimes. It also carries what IAM advice needs to name the
 // cluster's resources.
 func NewInfo(cl *auth.Client, id *auth.Identity, md kafka.Cluster) Info {
 	in := Info{Auth: string(cl.Config.Mode), Serverless: cl.Config.Serverless}
-	if md.ID != "" || len(md.Brokers) > 0 {
-		in.Cluster = fmt.Sprintf("cluster %s (%d brokers)", md.ID, len(md.Brokers))
+	brokers := fmt.Sprintf("(%d brokers)", len(md.Brokers))
+	if len(md.Brokers) == 1 {
+		brokers = "(1 broker)"
+	}
+	switch name := auth.ClusterName(cl.Config); {
+	case name != "" && len(md.Brokers) > 0:
+		in.Cluster = name + " " + brokers
+	case name != "":
+		in.Cluster = name
+	case md.ID != "" || len(md.Brokers) > 0:
+		in.Cluster = "cluster " + md.ID + " " + brokers
 	}
 	in.Resources = kafka.Resources{ClusterARN: cl.Config.ClusterARN, Region: cl.Config.Region}
 	switch {
