@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -311,8 +312,25 @@ func TestProduceToAddedPartitions(t *testing.T) {
 	if err := other.AddPartitions(ctxT(t), "grow", 5); err != nil {
 		t.Fatal(err)
 	}
-	if d := s.ProduceSync(ctxT(t), kafka.Message{Topic: "grow", Partition: 4, Value: []byte("theirs")}); d.Err != nil || d.Partition != 4 || d.Offset != 0 {
-		t.Errorf("send to a partition another client added: %+v", d)
+	// A run of sends to it lands whole and in order.
+	var mu sync.Mutex
+	var offsets []int64
+	var wg sync.WaitGroup
+	for i := range 50 {
+		wg.Add(1)
+		s.Produce(ctxT(t), kafka.Message{Topic: "grow", Partition: 4, Value: []byte(fmt.Sprint(i))}, func(d kafka.Delivery) {
+			defer wg.Done()
+			mu.Lock()
+			defer mu.Unlock()
+			if d.Err != nil || d.Partition != 4 || d.Offset != int64(i) {
+				t.Errorf("send %d to a partition another client added: partition %d offset %d, %v", i, d.Partition, d.Offset, d.Err)
+			}
+			offsets = append(offsets, d.Offset)
+		})
+	}
+	wg.Wait()
+	if len(offsets) != 50 {
+		t.Errorf("%d of 50 sends delivered", len(offsets))
 	}
 	d := s.ProduceSync(ctxT(t), kafka.Message{Topic: "grow", Partition: 9, Value: []byte("x")})
 	if d.Err == nil || d.Err.Error() != "topic grow has no partition 9: it has partitions 0 to 4" {

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
+	"regexp"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // Delivery is what became of one produced record.
@@ -54,9 +56,10 @@ const producerMetadataMinAge = 500 * time.Millisecond
 const idemRefusedNotice = "the cluster refused idempotent writes (on MSK with IAM the policy needs kafka-cluster:WriteDataIdempotently on the cluster): producing without idempotence, so a retried send may be written twice"
 
 // Produce sends m with acks=all and calls done exactly once with its
-// delivery, from a franz-go goroutine. It never blocks on the network: the
-// record is buffered (Produce blocks only when the buffer is full or ctx is
-// done). Writes are idempotent by default; when the cluster refuses that,
+// delivery, from a franz-go goroutine. The record is buffered: Produce
+// blocks only when the buffer is full or ctx is done, or, when m names a
+// partition the producer has not seen (one added since it looked), while it
+// asks the cluster and waits for the producer to see it. Writes are idempotent by default; when the cluster refuses that,
 // the session falls back to plain writes and says so in Notices.
 func (s *Session) Produce(ctx context.Context, m Message, done func(Delivery)) {
 	s.produce(ctx, m, time.Now(), done, true)
@@ -72,6 +75,12 @@ func (s *Session) produce(ctx context.Context, m Message, start time.Time, done 
 		done(Delivery{Topic: m.Topic, Partition: m.Partition, Offset: -1, Err: err})
 		return
 	}
+	if m.Partition >= 0 && mayRetry && !mayHave(cl, m.Topic, m.Partition) {
+		if err := s.awaitPartition(ctx, cl, m.Topic, m.Partition); err != nil {
+			done(Delivery{Topic: m.Topic, Partition: m.Partition, Offset: -1, Latency: time.Since(start), Err: err})
+			return
+		}
+	}
 	rec := m.record(ctx)
 	cl.Produce(ctx, rec, func(r *kgo.Record, err error) {
 		if why := ret.why(); why != nil && errors.Is(err, kgo.ErrClientClosed) {
@@ -84,15 +93,9 @@ func (s *Session) produce(ctx context.Context, m Message, start time.Time, done 
 			go s.produce(ctx, m, start, done, false)
 			return
 		}
-		if mayRetry && m.Partition >= 0 && partitionUnseen(err) {
-			go func() {
-				if err := s.awaitPartition(ctx, cl, m.Topic, m.Partition); err != nil {
-					done(Delivery{Topic: m.Topic, Partition: m.Partition, Offset: -1, Latency: time.Since(start), Err: err})
-					return
-				}
-				s.produce(ctx, m, start, done, false)
-			}()
-			return
+		if n, ok := partitionsSeen(err); ok {
+			// The producer's first look at the topic, which is fresh.
+			err = noPartition(m.Topic, m.Partition, n)
 		}
 		d := Delivery{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset, Timestamp: r.Timestamp, Latency: time.Since(start), Err: err}
 		if err != nil {
@@ -103,35 +106,77 @@ func (s *Session) produce(ctx context.Context, m Message, start time.Time, done 
 	})
 }
 
-// partitionUnseen tells franz-go's refusal of a record for a partition its
-// producer's metadata does not have, for which it has no sentinel error.
-func partitionUnseen(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "invalid record partitioning choice")
+// mayHave reports whether cl's metadata has partition p of topic, or has
+// not loaded topic at all, in which case its first load, which is fresh,
+// decides.
+func mayHave(cl *kgo.Client, topic string, p int32) bool {
+	if leader, _, err := cl.PartitionLeader(topic, 0); leader < 0 && err == nil {
+		return true
+	}
+	leader, _, err := cl.PartitionLeader(topic, p)
+	return leader >= 0 || err != nil
 }
 
-// awaitPartition is called when cl's metadata does not have partition p of
-// topic. Partitions added since it was loaded (by the topics pane or anyone
-// else) would otherwise be unknown to it for up to five minutes. It asks the
-// cluster: a partition that does not exist is said plainly, one that does is
-// waited for while cl loads its metadata again, up to the dial timeout.
+// partitionsSeenRE matches franz-go's refusal of a record for a partition
+// its metadata does not have, for which it has no sentinel error.
+var partitionsSeenRE = regexp.MustCompile(`invalid record partitioning choice of -?\d+ from (\d+) available`)
+
+// partitionsSeen reads the partition count from such a refusal.
+func partitionsSeen(err error) (int, bool) {
+	if err == nil {
+		return 0, false
+	}
+	m := partitionsSeenRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return 0, false
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n, true
+}
+
+func noPartition(topic string, p int32, n int) error {
+	if n == 0 {
+		return fmt.Errorf("topic %s has no partition %d: it has no partitions", topic, p)
+	}
+	return fmt.Errorf("topic %s has no partition %d: it has partitions 0 to %d", topic, p, n-1)
+}
+
+// missingFor is how long a partition found missing is taken as missing
+// without asking again, so that a run of sends to it fails fast.
+const missingFor = time.Second
+
+// awaitPartition is called before sending to partition p of topic when the
+// producer's metadata, loaded earlier, does not have it: partitions added
+// since (by the topics pane or anyone else) would be refused for up to five
+// minutes, until its next refresh. It asks the cluster: a partition that
+// does not exist is said plainly; one that does is waited for while the
+// producer loads its metadata again, up to the dial timeout.
 func (s *Session) awaitPartition(ctx context.Context, cl *kgo.Client, topic string, p int32) error {
-	_ = s.RefreshMetadata(ctx) // the admin's cached view may be as old as the producer's
-	parts, err := s.partitionsOf(ctx, topic)
+	s.missingMu.Lock()
+	miss, ok := s.missing[topic]
+	s.missingMu.Unlock()
+	if ok && p >= miss.from && time.Since(miss.at) < missingFor {
+		return noPartition(topic, p, int(miss.from))
+	}
+	n, err := s.partitionCount(ctx, topic)
 	if err != nil {
 		return s.fail(OpWrite, topic, "", fmt.Errorf("produce to %s: %w", topic, err))
 	}
-	if int(p) >= len(parts) {
-		return fmt.Errorf("topic %s has no partition %d: it has partitions 0 to %d", topic, p, len(parts)-1)
+	if int(p) >= n {
+		s.missingMu.Lock()
+		if s.missing == nil {
+			s.missing = map[string]missingPartitions{}
+		}
+		s.missing[topic] = missingPartitions{from: int32(n), at: time.Now()}
+		s.missingMu.Unlock()
+		return noPartition(topic, p, n)
 	}
 	cl.ForceMetadataRefresh()
 	wait := time.NewTimer(s.cfg.dialTimeout)
 	defer wait.Stop()
-	tick := time.NewTicker(20 * time.Millisecond)
+	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
-	for {
-		if leader, _, _ := cl.PartitionLeader(topic, p); leader >= 0 {
-			return nil
-		}
+	for !mayHave(cl, topic, p) {
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("produce to %s/%d: %w", topic, p, ctx.Err())
@@ -140,6 +185,41 @@ func (s *Session) awaitPartition(ctx context.Context, cl *kgo.Client, topic stri
 		case <-tick.C:
 		}
 	}
+	return nil
+}
+
+// missingPartitions notes that topic had no partition from `from` on, at.
+type missingPartitions struct {
+	from int32
+	at   time.Time
+}
+
+// partitionCount asks the cluster, not a cache, how many partitions topic
+// has.
+func (s *Session) partitionCount(ctx context.Context, topic string) (int, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	req := kmsg.NewPtrMetadataRequest()
+	rt := kmsg.NewMetadataRequestTopic()
+	rt.Topic = kmsg.StringPtr(topic)
+	req.Topics = append(req.Topics, rt)
+	resp, err := s.cl.RequestCachedMetadata(ctx, req, time.Nanosecond)
+	if err != nil {
+		return 0, fmt.Errorf("look up %s: %w", topic, err)
+	}
+	for _, t := range resp.Topics {
+		if t.Topic == nil || *t.Topic != topic {
+			continue
+		}
+		if err := kerr.ErrorForCode(t.ErrorCode); err != nil {
+			if errors.Is(err, kerr.UnknownTopicOrPartition) {
+				return 0, fmt.Errorf("topic %q does not exist: check the name with `mskx topics`", topic)
+			}
+			return 0, fmt.Errorf("look up %s: %w", topic, err)
+		}
+		return len(t.Partitions), nil
+	}
+	return 0, fmt.Errorf("topic %q does not exist: check the name with `mskx topics`", topic)
 }
 
 // ProduceSync sends m and waits for its delivery.

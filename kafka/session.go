@@ -102,6 +102,11 @@ type Session struct {
 	idempotent bool
 	notices    []string
 
+	// missing remembers, per topic, partitions a send found missing, so
+	// that a run of sends to one fails fast (see awaitPartition).
+	missingMu sync.Mutex
+	missing   map[string]missingPartitions
+
 	// link follows the admin client's connections and prodLink those of
 	// the producer (under prodMu), for Reconnecting.
 	link, prodLink *link
