@@ -178,6 +178,24 @@ func NewInput(c Common, prompt, placeholder string) textinput.Model {
 	return ti
 }
 
+// EditFilter handles a key while a list's filter field has the keyboard:
+// done keeps the text and clear empties it, both giving the keyboard back
+// (editing is then false); any other key edits the text. The caller applies
+// the filter again afterwards.
+func EditFilter(f *textinput.Model, msg tea.KeyPressMsg, done, clear key.Binding) (cmd tea.Cmd, editing bool) {
+	switch {
+	case key.Matches(msg, done):
+		f.Blur()
+		return nil, false
+	case key.Matches(msg, clear):
+		f.Blur()
+		f.SetValue("")
+		return nil, false
+	}
+	*f, cmd = f.Update(msg)
+	return cmd, true
+}
+
 // Duration is short and keeps its precision where it matters: one decimal
 // of a millisecond below 10ms, whole ms below a second, then seconds.
 func Duration(d time.Duration) string {

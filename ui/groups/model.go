@@ -266,20 +266,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (m *Model) handleFilterKey(msg tea.KeyPressMsg) tea.Cmd {
-	switch {
-	case key.Matches(msg, m.keys.Apply):
-		m.editing = false
-		m.filter.Blur()
-		return nil
-	case key.Matches(msg, m.keys.Clear):
-		m.editing = false
-		m.filter.Blur()
-		m.filter.SetValue("")
-		m.apply()
-		return nil
-	}
-	var cmd tea.Cmd
-	m.filter, cmd = m.filter.Update(msg)
+	cmd, editing := common.EditFilter(&m.filter, msg, m.keys.Apply, m.keys.Clear)
+	m.editing = editing
 	m.apply()
 	return cmd
 }

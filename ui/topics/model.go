@@ -219,20 +219,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (m *Model) handleFilterKey(msg tea.KeyPressMsg) tea.Cmd {
-	switch {
-	case key.Matches(msg, m.keys.FilterDone):
-		m.filtering = false
-		m.filter.Blur()
-		return nil
-	case key.Matches(msg, m.keys.Clear):
-		m.filtering = false
-		m.filter.Blur()
-		m.filter.SetValue("")
-		m.apply()
-		return nil
-	}
-	var cmd tea.Cmd
-	m.filter, cmd = m.filter.Update(msg)
+	cmd, filtering := common.EditFilter(&m.filter, msg, m.keys.FilterDone, m.keys.Clear)
+	m.filtering = filtering
 	m.apply()
 	return cmd
 }
