@@ -10,13 +10,13 @@ import (
 	"unicode/utf8"
 
 	"charm.land/bubbles/v2/help"
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/mskx/mskx/themes"
 	"github.com/mskx/mskx/ui/common"
+	"github.com/mskx/mskx/ui/uitest"
 )
 
 var fixedNow = time.Date(2026, 11, 21, 10, 0, 4, 250_000_000, time.UTC)
@@ -45,19 +45,7 @@ func plainModel(w, h int) *Model {
 	return m
 }
 
-func press(k string) tea.KeyPressMsg {
-	switch k {
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "space":
-		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
-	case "pgdown":
-		return tea.KeyPressMsg{Code: tea.KeyPgDown}
-	case "pgup":
-		return tea.KeyPressMsg{Code: tea.KeyPgUp}
-	}
-	return tea.KeyPressMsg{Code: []rune(k)[0], Text: k}
-}
+var press = uitest.Key
 
 // jsonRecord has a key, three headers (one hostile) and a JSON value whose
 // key order, big numbers, wide characters and raw bidi override must all

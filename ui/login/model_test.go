@@ -16,6 +16,7 @@ import (
 	"github.com/mskx/mskx/kafka/kafkatest"
 	"github.com/mskx/mskx/themes"
 	"github.com/mskx/mskx/ui/common"
+	"github.com/mskx/mskx/ui/uitest"
 )
 
 func newScreen(t *testing.T, cfg auth.Config, w, h int) *Model {
@@ -30,32 +31,7 @@ func newScreen(t *testing.T, cfg auth.Config, w, h int) *Model {
 	return m
 }
 
-func press(k string) tea.KeyPressMsg {
-	switch k {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "shift+tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "left":
-		return tea.KeyPressMsg{Code: tea.KeyLeft}
-	case "right":
-		return tea.KeyPressMsg{Code: tea.KeyRight}
-	case "space":
-		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
-	case "ctrl+s", "ctrl+u", "ctrl+f":
-		return tea.KeyPressMsg{Code: rune(k[len(k)-1]), Mod: tea.ModCtrl}
-	}
-	r := []rune(k)[0]
-	return tea.KeyPressMsg{Code: r, Text: k}
-}
+var press = uitest.Key
 
 // loop runs Cmds as bubbletea does: each in its own goroutine, their
 // messages fed to Update one at a time, batches unpacked. Every view drawn

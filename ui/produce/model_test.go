@@ -17,6 +17,7 @@ import (
 	"github.com/mskx/mskx/kafka/kafkatest"
 	"github.com/mskx/mskx/themes"
 	"github.com/mskx/mskx/ui/common"
+	"github.com/mskx/mskx/ui/uitest"
 )
 
 // session is a real client on an in-process cluster with a topic "orders"
@@ -42,24 +43,7 @@ func newPane(p Producer, w, h int) *Model {
 	return m
 }
 
-func press(k string) tea.KeyPressMsg {
-	switch k {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "shift+tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	case "ctrl+s", "ctrl+u", "ctrl+t":
-		return tea.KeyPressMsg{Code: rune(k[len(k)-1]), Mod: tea.ModCtrl}
-	}
-	r := []rune(k)[0]
-	return tea.KeyPressMsg{Code: r, Text: k}
-}
+var press = uitest.Key
 
 // typeText types s key by key; a newline is the enter key.
 func typeText(m *Model, s string) {

@@ -13,6 +13,7 @@ import (
 	"github.com/mskx/mskx/kafka/kafkatest"
 	"github.com/mskx/mskx/themes"
 	"github.com/mskx/mskx/ui/common"
+	"github.com/mskx/mskx/ui/uitest"
 )
 
 func setup(t *testing.T) (*Model, *kafka.Session) {
@@ -65,17 +66,7 @@ func frameUntil(t *testing.T, m *Model, want string) string {
 	}
 }
 
-func press(k string) tea.KeyPressMsg {
-	switch k {
-	case "space":
-		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	}
-	return tea.KeyPressMsg{Code: []rune(k)[0], Text: k}
-}
+var press = uitest.Key
 
 func TestTailShowsNewestWindow(t *testing.T) {
 	m, s := setup(t)

@@ -14,6 +14,7 @@ import (
 	"github.com/mskx/mskx/kafka/kafkatest"
 	"github.com/mskx/mskx/themes"
 	"github.com/mskx/mskx/ui/common"
+	"github.com/mskx/mskx/ui/uitest"
 )
 
 // cluster is an in-process cluster with orders (3 partitions) and
@@ -96,25 +97,7 @@ func (d *driver) typeText(s string) {
 	}
 }
 
-func keyMsg(k string) tea.KeyPressMsg {
-	switch k {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "shift+tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "ctrl+s", "ctrl+u":
-		return tea.KeyPressMsg{Code: rune(k[len(k)-1]), Mod: tea.ModCtrl}
-	}
-	return tea.KeyPressMsg{Code: []rune(k)[0], Text: k}
-}
+var keyMsg = uitest.Key
 
 // clear empties the focused field.
 func (d *driver) clear() { d.keys("ctrl+u") }

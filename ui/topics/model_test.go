@@ -11,6 +11,7 @@ import (
 	"github.com/mskx/mskx/kafka"
 	"github.com/mskx/mskx/themes"
 	"github.com/mskx/mskx/ui/common"
+	"github.com/mskx/mskx/ui/uitest"
 )
 
 type listerFunc func(context.Context) ([]kafka.Topic, error)
@@ -62,19 +63,7 @@ func newPane(t *testing.T, l Lister) *Model {
 func press(m *Model, keys ...string) tea.Cmd {
 	var cmd tea.Cmd
 	for _, k := range keys {
-		var msg tea.KeyPressMsg
-		switch k {
-		case "enter":
-			msg = tea.KeyPressMsg{Code: tea.KeyEnter}
-		case "esc":
-			msg = tea.KeyPressMsg{Code: tea.KeyEscape}
-		case "down":
-			msg = tea.KeyPressMsg{Code: tea.KeyDown}
-		default:
-			r := []rune(k)[0]
-			msg = tea.KeyPressMsg{Code: r, Text: k}
-		}
-		cmd = m.Update(msg)
+		cmd = m.Update(uitest.Key(k))
 	}
 	return cmd
 }
