@@ -119,11 +119,11 @@ func TestCheckAccessRefusals(t *testing.T) {
 			refuseTopicMetadata(t, c, s, "orders", kerr.TopicAuthorizationFailed)
 		}, "kafka-cluster:DescribeTopic", iamTopicARN + "orders", []string{"kafka-cluster:ReadData", "kafka-cluster:WriteData"}},
 		{"read", func(t *testing.T, c *kafkatest.Cluster, s *kafka.Session) {
-			refuseFetch(c, kerr.TopicAuthorizationFailed)
+			c.RefuseFetches(kerr.TopicAuthorizationFailed)
 		},
 			"kafka-cluster:ReadData", iamTopicARN + "orders", nil},
 		{"write", func(t *testing.T, c *kafkatest.Cluster, s *kafka.Session) {
-			refuseProduce(c, kerr.TopicAuthorizationFailed)
+			c.RefuseProduces(kerr.TopicAuthorizationFailed)
 		},
 			"kafka-cluster:WriteData", iamTopicARN + "orders", []string{"kafka-cluster:WriteDataIdempotently"}},
 		{"idempotent write", func(t *testing.T, c *kafkatest.Cluster, s *kafka.Session) { refuseInitProducerID(c) },
@@ -189,8 +189,8 @@ func TestCheckAccessRefusals(t *testing.T) {
 func TestAccessPolicyMerges(t *testing.T) {
 	c := newIAM(t, kafkatest.Topics(1, "orders"))
 	s := openAny(t, c)
-	refuseFetch(c, kerr.TopicAuthorizationFailed)
-	refuseProduce(c, kerr.TopicAuthorizationFailed)
+	c.RefuseFetches(kerr.TopicAuthorizationFailed)
+	c.RefuseProduces(kerr.TopicAuthorizationFailed)
 	refuseOffsetFetch(c)
 	rs := s.CheckAccess(ctxT(t), kafka.AccessOptions{Topic: "orders", Group: "billing", Write: true, Resources: iamResources})
 	var doc struct {
@@ -256,7 +256,7 @@ func TestCheckAccessBounded(t *testing.T) {
 func TestCheckAccessSCRAMRefusal(t *testing.T) {
 	c := kafkatest.New(t, kafkatest.SCRAM("alice", "pw-alice"), kafkatest.Topics(1, "orders"))
 	s := openAny(t, c)
-	refuseFetch(c, kerr.TopicAuthorizationFailed)
+	c.RefuseFetches(kerr.TopicAuthorizationFailed)
 	rs := s.CheckAccess(ctxT(t), kafka.AccessOptions{Topic: "orders", Resources: iamResources})
 	r := byAction(t, rs)["kafka-cluster:ReadData"]
 	if r.Verdict != kafka.VerdictDenied || r.Advice != nil || !strings.Contains(r.Detail, "ACLs") {

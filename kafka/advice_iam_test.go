@@ -113,38 +113,6 @@ func refuseTopicMetadata(t *testing.T, c *kafkatest.Cluster, s *kafka.Session, t
 	})
 }
 
-func refuseFetch(c *kafkatest.Cluster, code *kerr.Error) {
-	refuse(c, kmsg.Fetch, func(kreq kmsg.Request, kresp kmsg.Response) {
-		req, resp := kreq.(*kmsg.FetchRequest), kresp.(*kmsg.FetchResponse)
-		for _, rt := range req.Topics {
-			st := kmsg.NewFetchResponseTopic()
-			st.Topic, st.TopicID = rt.Topic, rt.TopicID
-			for _, rp := range rt.Partitions {
-				sp := kmsg.NewFetchResponseTopicPartition()
-				sp.Partition, sp.ErrorCode = rp.Partition, code.Code
-				st.Partitions = append(st.Partitions, sp)
-			}
-			resp.Topics = append(resp.Topics, st)
-		}
-	})
-}
-
-func refuseProduce(c *kafkatest.Cluster, code *kerr.Error) {
-	refuse(c, kmsg.Produce, func(kreq kmsg.Request, kresp kmsg.Response) {
-		req, resp := kreq.(*kmsg.ProduceRequest), kresp.(*kmsg.ProduceResponse)
-		for _, rt := range req.Topics {
-			st := kmsg.NewProduceResponseTopic()
-			st.Topic, st.TopicID = rt.Topic, rt.TopicID
-			for _, rp := range rt.Partitions {
-				sp := kmsg.NewProduceResponseTopicPartition()
-				sp.Partition, sp.ErrorCode = rp.Partition, code.Code
-				st.Partitions = append(st.Partitions, sp)
-			}
-			resp.Topics = append(resp.Topics, st)
-		}
-	})
-}
-
 func refuseInitProducerID(c *kafkatest.Cluster) {
 	refuse(c, kmsg.InitProducerID, func(_ kmsg.Request, resp kmsg.Response) {
 		resp.(*kmsg.InitProducerIDResponse).ErrorCode = kerr.ClusterAuthorizationFailed.Code
@@ -262,7 +230,7 @@ var refusals = []refusal{
 		code: kerr.TopicAuthorizationFailed, action: "kafka-cluster:DescribeTopicDynamicConfiguration", resource: iamTopicARN + "orders"},
 	{name: "read",
 		refuse: func(t *testing.T, c *kafkatest.Cluster, s *kafka.Session) {
-			refuseFetch(c, kerr.TopicAuthorizationFailed)
+			c.RefuseFetches(kerr.TopicAuthorizationFailed)
 		},
 		do: func(t *testing.T, s *kafka.Session) error {
 			return consumeErr(s, ctxT(t), kafka.ConsumeOptions{Start: beginning(), UntilEnd: true})
@@ -270,7 +238,7 @@ var refusals = []refusal{
 		code: kerr.TopicAuthorizationFailed, action: "kafka-cluster:ReadData", resource: iamTopicARN + "orders"},
 	{name: "tail",
 		refuse: func(t *testing.T, c *kafkatest.Cluster, s *kafka.Session) {
-			refuseFetch(c, kerr.TopicAuthorizationFailed)
+			c.RefuseFetches(kerr.TopicAuthorizationFailed)
 		},
 		do: func(t *testing.T, s *kafka.Session) error {
 			tail := s.Tail(ctxT(t), "orders", kafka.TailOptions{Start: beginning()})
@@ -281,7 +249,7 @@ var refusals = []refusal{
 		code: kerr.TopicAuthorizationFailed, action: "kafka-cluster:ReadData", resource: iamTopicARN + "orders"},
 	{name: "produce",
 		refuse: func(t *testing.T, c *kafkatest.Cluster, s *kafka.Session) {
-			refuseProduce(c, kerr.TopicAuthorizationFailed)
+			c.RefuseProduces(kerr.TopicAuthorizationFailed)
 		},
 		do: func(t *testing.T, s *kafka.Session) error {
 			return s.ProduceSync(ctxT(t), kafka.Message{Topic: "orders", Partition: kafka.AnyPartition, Value: []byte("x")}).Err
